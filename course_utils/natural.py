@@ -1,0 +1,378 @@
+"""Trust-region steps: vanilla, natural, conjugate gradient and TRPO's line search.
+
+Conventions (``shared/MATH.md`` section 1):
+
+- vanilla step: ``max g^T d s.t. d^T d <= eps`` gives ``d = sqrt(eps / g^T g) g``;
+- natural step: ``max g^T d s.t. 1/2 d^T F d <= eps`` gives
+  ``d = sqrt(2 eps / g^T F^-1 g) F^-1 g``.
+
+Kakade & Brantley write ``d^T F d <= delta`` (no 1/2): the same rule with ``delta = 2 eps``.
+Derived in ``notebooks/03_taylor_and_trust_regions.ipynb`` (vanilla),
+``notebooks/05_natural_gradient.ipynb`` (natural) and ``notebooks/07_practical_npg.ipynb``
+(conjugate gradient, Fisher-vector products, line search).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import as_array, check_in_range, check_int, check_positive
+
+__all__ = [
+    "vanilla_step",
+    "natural_step",
+    "natural_gradient",
+    "conjugate_gradient",
+    "CGInfo",
+    "fisher_vector_product",
+    "natural_step_cg",
+    "backtracking_line_search",
+    "LineSearchResult",
+]
+
+
+def _check_g(g) -> np.ndarray:
+    g = as_array(g, "g")
+    if g.ndim < 1:
+        raise ValueError(f"g has shape {g.shape}; valid: a vector of shape (..., n)")
+    norm2 = np.sum(g * g, axis=-1)
+    if np.any(norm2 == 0.0):
+        raise ValueError(
+            "g is the zero vector: no ascent direction exists (the point is stationary); "
+            "valid: a nonzero gradient"
+        )
+    return g
+
+
+def _check_F(F, n: int, name: str = "F") -> np.ndarray:
+    F = as_array(F, name)
+    if F.ndim < 2 or F.shape[-2:] != (n, n):
+        raise ValueError(f"{name} has shape {F.shape}; valid: shape (..., {n}, {n}) to match g")
+    if not np.allclose(F, np.swapaxes(F, -1, -2), rtol=1e-10, atol=1e-12 * np.abs(F).max()):
+        raise ValueError(f"{name} is not symmetric; valid: a symmetric positive definite matrix")
+    return F
+
+
+def _cholesky(F: np.ndarray, name: str, damping: float) -> np.ndarray:
+    try:
+        return np.linalg.cholesky(F)
+    except np.linalg.LinAlgError as err:
+        eigmin = float(np.min(np.linalg.eigvalsh(F)))
+        raise ValueError(
+            f"{name} is not positive definite (smallest eigenvalue {eigmin:.3g}, damping "
+            f"{damping:g}); valid: a symmetric positive definite matrix. Add damping, e.g. "
+            "damping=1e-3 (F + damping I), as practical NPG/TRPO codes do"
+        ) from err
+
+
+def _solve_spd(F: np.ndarray, g: np.ndarray, name: str, damping: float) -> np.ndarray:
+    L = _cholesky(F, name, damping)
+    y = np.linalg.solve(L, g[..., None])
+    return np.linalg.solve(np.swapaxes(L, -1, -2), y)[..., 0]
+
+
+def vanilla_step(g, eps) -> np.ndarray:
+    """Gradient-ascent step on the Euclidean trust region: ``d = sqrt(eps / g^T g) g``.
+
+    Solves ``max_d g^T d`` subject to ``d^T d <= eps``; the constraint is active, so
+    ``||d||^2 = eps`` exactly.
+
+    Parameters
+    ----------
+    g : array-like of shape (..., n)
+        Gradient(s), nonzero.
+    eps : float or array-like broadcastable to (...)
+        Trust-region size, > 0.
+
+    Returns
+    -------
+    ndarray of shape (..., n)
+
+    Notes
+    -----
+    Derived in ``notebooks/03_taylor_and_trust_regions.ipynb``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> d = vanilla_step(np.array([3.0, 4.0]), 0.25)
+    >>> float(d @ d)
+    0.25
+    """
+    g = _check_g(g)
+    eps = check_positive(eps, "eps")
+    alpha = np.sqrt(eps / np.sum(g * g, axis=-1))
+    return alpha[..., None] * g
+
+
+def natural_gradient(g, F, damping: float = 0.0) -> np.ndarray:
+    """``(F + damping I)^-1 g``, by a Cholesky solve.
+
+    Parameters
+    ----------
+    g : array-like of shape (..., n)
+    F : array-like of shape (..., n, n)
+        Symmetric positive (semi)definite; positive definite after damping.
+    damping : float, default 0.0
+        ``lambda >= 0`` added to the diagonal (MATH.md section 4: 1e-5 to 0.1 in practice).
+
+    Returns
+    -------
+    ndarray of shape (..., n)
+    """
+    g = as_array(g, "g")
+    damping = float(check_in_range(damping, "damping", 0.0))
+    F = _check_F(F, g.shape[-1])
+    F = F + damping * np.eye(g.shape[-1])
+    return _solve_spd(F, g, "F", damping)
+
+
+def natural_step(g, F, eps, damping: float = 0.0) -> np.ndarray:
+    """Natural step on the KL trust region: ``d = sqrt(2 eps / g^T F^-1 g) F^-1 g``.
+
+    Solves ``max_d g^T d`` subject to ``1/2 d^T F d <= eps`` (the second-order KL), so that
+    ``1/2 d^T F d = eps`` exactly.
+
+    Parameters
+    ----------
+    g : array-like of shape (..., n)
+        Gradient, nonzero.
+    F : array-like of shape (..., n, n)
+        Fisher matrix, symmetric positive definite (after ``damping``).
+    eps : float
+        Trust-region size, > 0.
+    damping : float, default 0.0
+
+    Returns
+    -------
+    ndarray of shape (..., n)
+
+    Notes
+    -----
+    Derived in ``notebooks/05_natural_gradient.ipynb``. Erratum 1 of MATH.md: seed 002 writes
+    ``g^T F g`` in the step size; with it ``1/2 d^T F d`` misses eps by orders of magnitude.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> F = np.diag([4.0, 1.0]); d = natural_step(np.array([1.0, 1.0]), F, 0.1)
+    >>> round(float(0.5 * d @ F @ d), 12)
+    0.1
+    """
+    g = _check_g(g)
+    eps = check_positive(eps, "eps")
+    x = natural_gradient(g, F, damping)
+    return np.sqrt(2.0 * eps / np.sum(g * x, axis=-1))[..., None] * x
+
+
+@dataclass(frozen=True)
+class CGInfo:
+    """What :func:`conjugate_gradient` reports besides the solution.
+
+    Attributes
+    ----------
+    iterations : int
+        Iterations done.
+    residual_norm : float
+        ``||b - A x||`` as tracked by the recursion.
+    xAx : float
+        ``x^T A x = x^T (b - r)``: the step-size by-product (no extra matrix-vector product).
+    converged : bool
+        Whether ``r^T r`` fell below ``tol`` before ``iters`` ran out.
+    """
+
+    iterations: int
+    residual_norm: float
+    xAx: float
+    converged: bool
+
+
+def conjugate_gradient(matvec: Callable, b, iters: int = 10, tol: float = 1e-10):
+    """Solve ``A x = b`` for symmetric positive definite ``A`` given only ``v -> A v``.
+
+    The classic recursion (Hestenes & Stiefel) as in Spinning Up / rllab: it stops after
+    ``iters`` iterations or when ``r^T r < tol``.
+
+    Parameters
+    ----------
+    matvec : callable
+        ``v -> A v`` for vectors of shape (n,).
+    b : array-like of shape (n,)
+    iters : int, default 10
+        Maximum iterations, >= 1 (MATH.md section 4 default).
+    tol : float, default 1e-10
+        Threshold on the squared residual norm, > 0.
+
+    Returns
+    -------
+    x : ndarray of shape (n,)
+    info : CGInfo
+
+    Notes
+    -----
+    Written out in ten lines in ``notebooks/07_practical_npg.ipynb``.
+    """
+    b = as_array(b, "b", ndim=1)
+    iters = check_int(iters, "iters")
+    tol = float(check_positive(tol, "tol"))
+    x = np.zeros_like(b)
+    r = b.copy()
+    p = b.copy()
+    rr = r @ r
+    done = 0
+    for done in range(1, iters + 1):  # iterations of the solver, not a loop over samples
+        if rr < tol:
+            done -= 1
+            break
+        Ap = np.asarray(matvec(p), dtype=float)
+        pAp = p @ Ap
+        if not np.isfinite(pAp) or pAp <= 0.0:
+            raise ValueError(
+                f"matvec is not positive definite along a search direction (p^T A p = {pAp:.3g});"
+                " valid: a symmetric positive definite operator. Add damping to the Fisher"
+                " product"
+            )
+        alpha = rr / pAp
+        x += alpha * p
+        r -= alpha * Ap
+        rr_new = r @ r
+        p = r + (rr_new / rr) * p
+        rr = rr_new
+    return x, CGInfo(done, float(np.sqrt(rr)), float(x @ (b - r)), bool(rr < tol))
+
+
+def fisher_vector_product(scores, v, damping: float = 0.0, weights=None) -> np.ndarray:
+    """``F v`` for the sampled Fisher ``F = sum_i w_i psi_i psi_i^T``, without forming F.
+
+    ``F v = scores^T (w * (scores v)) + damping v``: two matrix-vector products, cost
+    ``O(N n)`` instead of ``O(N n^2)`` to form F and ``O(n^3)`` to solve with it.
+
+    Parameters
+    ----------
+    scores : array-like of shape (N, n)
+        Per-sample scores ``psi_i = grad log pi(a_i | s_i)``.
+    v : array-like of shape (n,)
+    damping : float, default 0.0
+    weights : array-like of shape (N,), optional
+        Sample weights (e.g. ``gamma^t / n_trajectories``); default ``1 / N`` each.
+
+    Returns
+    -------
+    ndarray of shape (n,)
+    """
+    scores = as_array(scores, "scores", ndim=2)
+    v = as_array(v, "v", shape=(scores.shape[1],))
+    damping = float(check_in_range(damping, "damping", 0.0))
+    if weights is None:
+        return scores.T @ (scores @ v) / scores.shape[0] + damping * v
+    weights = as_array(weights, "weights", shape=(scores.shape[0],))
+    return scores.T @ (weights * (scores @ v)) + damping * v
+
+
+def natural_step_cg(g, matvec: Callable, eps, iters: int = 10, tol: float = 1e-10):
+    """Natural step with ``F^-1 g`` from conjugate gradient: ``d = sqrt(2 eps / x^T F x) x``.
+
+    Parameters
+    ----------
+    g : array-like of shape (n,)
+    matvec : callable
+        ``v -> F v`` (e.g. a :func:`fisher_vector_product` closure, damped).
+    eps : float
+        > 0.
+    iters, tol
+        As :func:`conjugate_gradient`.
+
+    Returns
+    -------
+    d : ndarray of shape (n,)
+    info : CGInfo
+    """
+    g = _check_g(as_array(g, "g", ndim=1))
+    eps = float(check_positive(eps, "eps"))
+    x, info = conjugate_gradient(matvec, g, iters, tol)
+    return np.sqrt(2.0 * eps / info.xAx) * x, info
+
+
+@dataclass(frozen=True)
+class LineSearchResult:
+    """Outcome of :func:`backtracking_line_search`.
+
+    Attributes
+    ----------
+    theta : ndarray
+        Accepted parameters (the old ones if nothing was accepted).
+    accepted : bool
+    backtracks : int
+        ``j`` of the accepted step ``c^j full_step`` (or the number of tries if none).
+    step_fraction : float
+        ``c^j`` (0.0 if nothing was accepted).
+    kl : float
+        KL at the accepted parameters (0.0 if none).
+    improvement : float
+        Surrogate improvement at the accepted parameters (0.0 if none).
+    """
+
+    theta: np.ndarray
+    accepted: bool
+    backtracks: int
+    step_fraction: float
+    kl: float
+    improvement: float
+
+
+def backtracking_line_search(
+    theta,
+    full_step,
+    surrogate: Callable,
+    kl: Callable,
+    delta: float,
+    backtrack_coeff: float = 0.8,
+    max_backtracks: int = 10,
+) -> LineSearchResult:
+    """TRPO's rule: accept the first ``theta + c^j full_step`` with KL <= delta and no loss.
+
+    Tries ``j = 0, ..., max_backtracks - 1``; accepts the first candidate with
+    ``kl(theta_new) <= delta`` and ``surrogate(theta_new) - surrogate(theta) >= 0``; if none
+    passes, keeps ``theta`` (MATH.md section 4).
+
+    Parameters
+    ----------
+    theta : array-like
+        Current parameters.
+    full_step : array-like, same shape as theta
+        Usually :func:`natural_step` or :func:`natural_step_cg` with ``eps = delta``.
+    surrogate : callable
+        ``theta_new -> Abar(theta_new)``.
+    kl : callable
+        ``theta_new -> KL(pi_theta || pi_theta_new)`` (same weighting as the constraint).
+    delta : float
+        KL limit, > 0.
+    backtrack_coeff : float, default 0.8
+        ``c`` in (0, 1): Spinning Up uses 0.8, OpenAI baselines 0.5.
+    max_backtracks : int, default 10
+
+    Returns
+    -------
+    LineSearchResult
+
+    Notes
+    -----
+    Demonstrated in ``notebooks/07_practical_npg.ipynb``.
+    """
+    theta = as_array(theta, "theta")
+    full_step = as_array(full_step, "full_step", shape=theta.shape)
+    delta = float(check_positive(delta, "delta"))
+    c = float(check_in_range(backtrack_coeff, "backtrack_coeff", 0.0, 1.0, low_open=True,
+                             high_open=True))
+    max_backtracks = check_int(max_backtracks, "max_backtracks")
+    base = float(surrogate(theta))
+    for j in range(max_backtracks):
+        candidate = theta + c**j * full_step
+        kl_j = float(kl(candidate))
+        gain = float(surrogate(candidate)) - base
+        if np.isfinite(kl_j) and kl_j <= delta and gain >= 0.0:
+            return LineSearchResult(candidate, True, j, c**j, kl_j, gain)
+    return LineSearchResult(theta.copy(), False, max_backtracks, 0.0, 0.0, 0.0)
