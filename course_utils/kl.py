@@ -45,7 +45,8 @@ def kl_categorical(p, q) -> np.ndarray:
     """
     p, q = _check_pair(p, q)
     p, q = np.broadcast_arrays(p, q)
-    with np.errstate(divide="ignore"):
+    # log(0) = -inf where q_a = 0; the discarded branch of np.where may compute 0 * inf
+    with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(p > 0, p * (np.log(np.where(p > 0, p, 1.0)) - np.log(q)), 0.0)
     return np.maximum(terms.sum(axis=-1), 0.0)
 
@@ -98,7 +99,7 @@ def total_variation(p, q) -> np.ndarray:
 
 
 def bernoulli_fisher(theta) -> np.ndarray:
-    """Fisher information of ``Bernoulli(sigmoid(theta))`` in ``theta``: ``e^theta / (1 + e^theta)^2``.
+    """Fisher information of ``Bernoulli(sigmoid(theta))``: ``e^theta / (1 + e^theta)^2``.
 
     Equal to ``sigmoid(theta) (1 - sigmoid(theta))``; tends to 0 as ``|theta| -> inf``, which is
     why the natural gradient speeds up where the plain gradient crawls (Kakade & Brantley's

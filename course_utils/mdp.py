@@ -144,9 +144,7 @@ class Trajectories:
             return tail / discount if self.gamma > 0 else self.rewards.copy()
 
 
-def random_mdp(
-    n_states: int, n_actions: int, gamma: float, rng: np.random.Generator
-) -> TabularMDP:
+def random_mdp(n_states: int, n_actions: int, gamma: float, rng: np.random.Generator) -> TabularMDP:
     """A random dense MDP: Dirichlet(1) transitions, uniform rewards in [0, 1), random p0.
 
     Parameters
@@ -257,9 +255,7 @@ def _check_pi(mdp: TabularMDP, pi) -> np.ndarray:
         raise ValueError(f"mdp={mdp!r} is not a TabularMDP; valid: a TabularMDP")
     pi = check_distribution(pi, "pi")
     if pi.shape != (mdp.n_states, mdp.n_actions):
-        raise ValueError(
-            f"pi has shape {pi.shape}; valid: shape ({mdp.n_states}, {mdp.n_actions})"
-        )
+        raise ValueError(f"pi has shape {pi.shape}; valid: shape ({mdp.n_states}, {mdp.n_actions})")
     return pi
 
 
@@ -630,8 +626,10 @@ def estimate_policy_gradient(
     np.add.at(state_weight, (rows, traj.states.ravel()), weight.ravel())
     per_traj -= (state_weight[:, :, None] * pi[None]).reshape(n, S * A)
     estimate = per_traj.mean(axis=0).reshape(S, A)
-    se = (per_traj.std(axis=0, ddof=1) / np.sqrt(n)).reshape(S, A) if n > 1 else np.full(
-        (S, A), np.inf
+    se = (
+        (per_traj.std(axis=0, ddof=1) / np.sqrt(n)).reshape(S, A)
+        if n > 1
+        else np.full((S, A), np.inf)
     )
     return estimate, se
 

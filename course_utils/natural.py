@@ -99,7 +99,7 @@ def vanilla_step(g, eps) -> np.ndarray:
     --------
     >>> import numpy as np
     >>> d = vanilla_step(np.array([3.0, 4.0]), 0.25)
-    >>> float(d @ d)
+    >>> round(float(d @ d), 12)
     0.25
     """
     g = _check_g(g)
@@ -365,8 +365,9 @@ def backtracking_line_search(
     theta = as_array(theta, "theta")
     full_step = as_array(full_step, "full_step", shape=theta.shape)
     delta = float(check_positive(delta, "delta"))
-    c = float(check_in_range(backtrack_coeff, "backtrack_coeff", 0.0, 1.0, low_open=True,
-                             high_open=True))
+    c = float(
+        check_in_range(backtrack_coeff, "backtrack_coeff", 0.0, 1.0, low_open=True, high_open=True)
+    )
     max_backtracks = check_int(max_backtracks, "max_backtracks")
     base = float(surrogate(theta))
     for j in range(max_backtracks):

@@ -1,0 +1,316 @@
+"""A 2-parameter policy to draw: softmax over three arms with logits ``(theta_1, theta_2, 0)``.
+
+Two parameters are what fits on a page, so this is the policy behind the trust-region,
+KL-ball and reparametrisation pictures (notebooks 03-05 and their widgets). The objective is
+the expected reward ``J(theta) = sum_a pi_a r_a`` of a three-armed bandit; everything is
+exact and vectorised over grids of ``theta`` (shape (..., 2)).
+
+- ``pi = softmax(theta_1, theta_2, 0)``
+- ``grad J = (pi_a (r_a - J))_{a = 1, 2}``
+- ``F = diag(p) - p p^T`` with ``p = (pi_1, pi_2)`` (the score of arm a is ``e_a - p``,
+  ``e_3 = 0``)
+- ``KL(pi_theta || pi_theta') = sum_a pi_a log(pi_a / pi'_a)``
+
+Derived in ``notebooks/03_taylor_and_trust_regions.ipynb`` and
+``notebooks/04_kl_and_fisher.ipynb``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import as_array, check_int, check_positive, check_rng
+
+__all__ = [
+    "SoftmaxBandit",
+    "sample_arms",
+    "score",
+    "estimate_gradient_and_fisher",
+    "natural_gradient",
+    "ascent_path",
+]
+
+
+def _check_theta(theta, name: str = "theta") -> np.ndarray:
+    theta = as_array(theta, name)
+    if theta.ndim < 1 or theta.shape[-1] != 2:
+        raise ValueError(f"{name} has shape {theta.shape}; valid: shape (..., 2)")
+    return theta
+
+
+@dataclass(frozen=True)
+class SoftmaxBandit:
+    """Three arms with rewards ``rewards``; policy ``softmax(theta_1, theta_2, 0)``.
+
+    Parameters
+    ----------
+    rewards : tuple of 3 floats, default (1.0, 0.0, 0.5)
+        Expected reward of each arm (finite).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> bandit = SoftmaxBandit()
+    >>> bandit.probabilities(np.zeros(2)).round(4)
+    array([0.3333, 0.3333, 0.3333])
+    """
+
+    rewards: tuple = (1.0, 0.0, 0.5)
+
+    def __post_init__(self):
+        r = as_array(self.rewards, "rewards", shape=(3,))
+        object.__setattr__(self, "rewards", tuple(float(x) for x in r))
+
+    @property
+    def r(self) -> np.ndarray:
+        """Rewards as an array of shape (3,)."""
+        return np.asarray(self.rewards)
+
+    def log_probabilities(self, theta) -> np.ndarray:
+        """``log pi`` of shape (..., 3), computed stably."""
+        theta = _check_theta(theta)
+        logits = np.concatenate([theta, np.zeros(theta.shape[:-1] + (1,))], axis=-1)
+        shifted = logits - logits.max(axis=-1, keepdims=True)
+        return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+    def probabilities(self, theta) -> np.ndarray:
+        """``pi = softmax(theta_1, theta_2, 0)`` of shape (..., 3)."""
+        return np.exp(self.log_probabilities(theta))
+
+    def expected_return(self, theta) -> np.ndarray:
+        """``J(theta) = sum_a pi_a r_a``, shape (...)."""
+        return self.probabilities(theta) @ self.r
+
+    def gradient(self, theta) -> np.ndarray:
+        """``dJ/dtheta_a = pi_a (r_a - J)`` for a = 1, 2; shape (..., 2)."""
+        pi = self.probabilities(theta)
+        J = pi @ self.r
+        return pi[..., :2] * (self.r[:2] - J[..., None])
+
+    def fisher_information(self, theta) -> np.ndarray:
+        """``F = diag(p) - p p^T`` with ``p = (pi_1, pi_2)``; shape (..., 2, 2), positive definite.
+
+        Equal to the Hessian of ``kl(theta, .)`` at ``theta``.
+        """
+        p = self.probabilities(theta)[..., :2]
+        return p[..., :, None] * np.eye(2) - p[..., :, None] * p[..., None, :]
+
+    def kl(self, theta_old, theta_new) -> np.ndarray:
+        """Exact ``KL(pi_old || pi_new)``, broadcast over leading dimensions; shape (...)."""
+        log_old = self.log_probabilities(_check_theta(theta_old, "theta_old"))
+        log_new = self.log_probabilities(_check_theta(theta_new, "theta_new"))
+        return np.maximum(np.sum(np.exp(log_old) * (log_old - log_new), axis=-1), 0.0)
+
+    def optimum(self) -> int:
+        """Index of the best arm (J approaches its reward as the policy becomes greedy)."""
+        return int(np.argmax(self.r))
+
+
+# --- sampling, closed-form natural gradient, trust-region ascent paths -------------------
+# (notebooks 03-05 and the trust-region widgets)
+
+
+def sample_arms(bandit: SoftmaxBandit, theta, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Draw ``n`` arms ``a ~ pi_theta`` (0, 1 or 2) by inverting the CDF, vectorised.
+
+    Parameters
+    ----------
+    bandit : SoftmaxBandit
+    theta : array-like of shape (2,)
+    n : int
+        Number of draws, >= 1.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    ndarray of int, shape (n,)
+    """
+    pi = bandit.probabilities(as_array(theta, "theta", shape=(2,)))
+    n = check_int(n, "n")
+    rng = check_rng(rng)
+    return np.minimum(np.searchsorted(np.cumsum(pi), rng.random(n), side="right"), 2)
+
+
+def score(bandit: SoftmaxBandit, theta, arms) -> np.ndarray:
+    """Score ``psi = grad_theta log pi(a)`` of the arms ``arms``: ``e_a - p``, ``p = (pi_1, pi_2)``.
+
+    ``log pi(a) = theta_a - log(e^theta_1 + e^theta_2 + 1)`` (``theta_3 = 0``), so
+    ``d log pi(a) / d theta_b = 1[a = b] - pi_b`` for b = 1, 2; arm 3 has ``e_3 = 0``.
+
+    Parameters
+    ----------
+    bandit : SoftmaxBandit
+    theta : array-like of shape (2,)
+    arms : int array-like of shape (...)
+        Values in {0, 1, 2}.
+
+    Returns
+    -------
+    ndarray of shape (..., 2)
+
+    Notes
+    -----
+    ``E[psi] = 0`` and ``E[psi psi^T] = F``: derived in ``notebooks/04_kl_and_fisher.ipynb``.
+    """
+    p = bandit.probabilities(as_array(theta, "theta", shape=(2,)))[:2]
+    arms = np.asarray(arms)
+    if arms.dtype.kind not in "iu" or np.any((arms < 0) | (arms > 2)):
+        raise ValueError(f"arms={arms!r} is invalid; valid: integers in {{0, 1, 2}}")
+    return np.eye(3)[arms][..., :2] - p
+
+
+def estimate_gradient_and_fisher(bandit: SoftmaxBandit, theta, n: int, rng: np.random.Generator):
+    """Sampled ``g`` and ``F`` from ONE batch of ``n`` arm pulls (the same samples for both).
+
+    ``g_hat = mean_i psi_i r_{a_i}`` (REINFORCE, no baseline) and
+    ``F_hat = mean_i psi_i psi_i^T``, with ``psi_i`` the :func:`score` of the pulled arm.
+
+    Parameters
+    ----------
+    bandit : SoftmaxBandit
+    theta : array-like of shape (2,)
+    n : int
+        Number of pulls, >= 2.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    g : ndarray of shape (2,)
+    g_se : ndarray of shape (2,)
+        Standard errors ``std(ddof=1) / sqrt(n)``.
+    F : ndarray of shape (2, 2)
+    F_se : ndarray of shape (2, 2)
+
+    Notes
+    -----
+    Used in ``notebooks/04_kl_and_fisher.ipynb`` ("the Fisher from the same samples").
+    """
+    n = check_int(n, "n", low=2)
+    arms = sample_arms(bandit, theta, n, rng)
+    psi = score(bandit, theta, arms)  # (n, 2)
+    per_g = psi * bandit.r[arms][:, None]
+    per_F = (psi[:, :, None] * psi[:, None, :]).reshape(n, 4)
+    se = np.sqrt(n)
+    return (
+        per_g.mean(axis=0),
+        per_g.std(axis=0, ddof=1) / se,
+        per_F.mean(axis=0).reshape(2, 2),
+        (per_F.std(axis=0, ddof=1) / se).reshape(2, 2),
+    )
+
+
+def natural_gradient(bandit: SoftmaxBandit, theta) -> np.ndarray:
+    """Closed form ``F^-1 g = (r_1 - r_3, r_2 - r_3)``: the same vector at every ``theta``.
+
+    With ``F = diag(p) - p p^T`` and ``g = p * (r_{1,2} - J)``:
+    ``F x = p * x - p (p . x)``; for ``x_a = r_a - r_3`` one gets ``p . x = J - r_3``, so
+    ``F x = p * (r_{1,2} - J) = g``. The natural direction never changes on this bandit (the
+    natural paths are straight lines); only the step length ``sqrt(2 eps / g^T F^-1 g)``
+    changes, with ``g^T F^-1 g = Var_pi(r)``.
+
+    Parameters
+    ----------
+    bandit : SoftmaxBandit
+    theta : array-like of shape (..., 2)
+
+    Returns
+    -------
+    ndarray of shape (..., 2)
+
+    Notes
+    -----
+    Derived in ``notebooks/05_natural_gradient.ipynb``.
+    """
+    theta = _check_theta(theta)
+    return np.broadcast_to(bandit.r[:2] - bandit.r[2], theta.shape).copy()
+
+
+def _check_reparametrisation(A, b):
+    if A is None:
+        A = np.eye(2)
+    A = as_array(A, "A", shape=(2, 2))
+    if abs(np.linalg.det(A)) < 1e-12 * max(1.0, np.abs(A).max() ** 2):
+        raise ValueError(
+            f"A={np.array2string(A, precision=6)} is singular; valid: an invertible 2x2 matrix"
+        )
+    b = np.zeros(2) if b is None else as_array(b, "b", shape=(2,))
+    return A, b
+
+
+def ascent_path(
+    bandit: SoftmaxBandit,
+    theta0,
+    eps: float,
+    n_steps: int,
+    natural: bool = False,
+    A=None,
+    b=None,
+) -> np.ndarray:
+    """Iterate the vanilla or natural trust-region step, in the coordinates ``phi``.
+
+    The parameters are written ``theta = A phi + b`` (default ``A = I``, ``b = 0``: plain
+    ``theta``). Each step is taken in ``phi`` with the gradient ``g_phi = A^T g_theta`` (chain
+    rule) and the Fisher ``F_phi = A^T F_theta A``:
+
+    - vanilla: ``d_phi = sqrt(eps / g_phi^T g_phi) g_phi``  (``||d_phi||^2 = eps``);
+    - natural: ``d_phi = sqrt(2 eps / g_phi^T F_phi^-1 g_phi) F_phi^-1 g_phi``
+      (``1/2 d_phi^T F_phi d_phi = eps``).
+
+    In ``theta`` the vanilla step is ``alpha A A^T g_theta`` (Kakade & Brantley): it depends on
+    ``A``. The natural step is ``A F_phi^-1 g_phi = F_theta^-1 g_theta`` with the same length:
+    it does not.
+
+    Parameters
+    ----------
+    bandit : SoftmaxBandit
+    theta0 : array-like of shape (2,)
+        Start, in ``theta`` coordinates.
+    eps : float
+        Trust-region size, > 0 (squared Euclidean length in ``phi`` for vanilla, second-order
+        KL for natural).
+    n_steps : int
+        Number of steps, >= 1.
+    natural : bool, default False
+    A : array-like of shape (2, 2), optional
+        Invertible; default the identity.
+    b : array-like of shape (2,), optional
+        Default 0. A translation never changes the path.
+
+    Returns
+    -------
+    ndarray of shape (n_steps + 1, 2)
+        The iterates mapped back to ``theta = A phi + b`` (so paths computed with different
+        ``A`` can be drawn in one picture). The ``phi`` iterates are
+        ``np.linalg.solve(A, (path - b).T).T``.
+
+    Notes
+    -----
+    Derived in ``notebooks/03_taylor_and_trust_regions.ipynb`` (vanilla) and
+    ``notebooks/05_natural_gradient.ipynb`` (natural, invariance).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> path = ascent_path(SoftmaxBandit(), np.zeros(2), 0.01, 3)
+    >>> np.round(np.sum(np.diff(path, axis=0) ** 2, axis=1), 12)
+    array([0.01, 0.01, 0.01])
+    """
+    from .natural import natural_step, vanilla_step  # natural.py does not import bandit
+
+    theta0 = as_array(theta0, "theta0", shape=(2,))
+    eps = float(check_positive(eps, "eps"))
+    n_steps = check_int(n_steps, "n_steps")
+    A, b = _check_reparametrisation(A, b)
+    phi = np.empty((n_steps + 1, 2))
+    phi[0] = np.linalg.solve(A, theta0 - b)
+    for t in range(n_steps):  # each iterate depends on the previous one
+        theta = A @ phi[t] + b
+        g_phi = A.T @ bandit.gradient(theta)
+        if natural:
+            F_phi = A.T @ bandit.fisher_information(theta) @ A
+            phi[t + 1] = phi[t] + natural_step(g_phi, F_phi, eps)
+        else:
+            phi[t + 1] = phi[t] + vanilla_step(g_phi, eps)
+    return phi @ A.T + b

@@ -1,0 +1,713 @@
+"""CartPole with a linear softmax policy: the math of notebook 08 (numpy only at import).
+
+The policy has two actions (push left, push right) and logits linear in the observation
+``s = (x, x_dot, phi, phi_dot)`` (cart position and velocity, pole angle and angular velocity;
+the pole angle is called ``phi`` here because ``theta`` is the policy's parameter vector)::
+
+    features(s) = (x, x_dot, phi, phi_dot, 1)            # shape (5,)
+    W = theta.reshape(5, 2);  logits = W^T features(s)   # shape (2,)
+    pi(a | s) = softmax(logits)_a
+
+so ``theta`` has ``N_PARAMS = 10`` entries and the score is
+``grad_theta log pi(a|s) = outer(features(s), onehot(a) - pi(.|s)).ravel()``.
+
+Batches come from gymnasium's vectorised ``CartPole-v1`` (:class:`CartPoleSampler`); gymnasium
+is imported only when a sampler is built, so ``import course_utils`` does not import it.
+:func:`train` runs vanilla policy gradient, natural policy gradient (conjugate gradient with
+Fisher-vector products) and the TRPO rule at the same sample budget.
+
+Derived and used in ``notebooks/08_npg_on_cartpole.ipynb``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import as_array, check_in_range, check_int, check_positive, check_rng
+from .natural import (
+    backtracking_line_search,
+    fisher_vector_product,
+    natural_step_cg,
+    vanilla_step,
+)
+
+__all__ = [
+    "N_OBS",
+    "N_FEATURES",
+    "N_ACTIONS",
+    "N_PARAMS",
+    "METHODS",
+    "features",
+    "policy_probabilities",
+    "log_prob",
+    "sample_actions",
+    "score",
+    "kl_divergence",
+    "rewards_to_go",
+    "per_step_baseline",
+    "policy_gradient",
+    "surrogate",
+    "Batch",
+    "CartPoleSampler",
+    "StepInfo",
+    "policy_update",
+    "TrainingRun",
+    "train",
+]
+
+#: observation size of CartPole-v1: (x, x_dot, phi, phi_dot)
+N_OBS = 4
+#: features per state: the observation and a constant 1 (the bias)
+N_FEATURES = N_OBS + 1
+#: actions: 0 = push left, 1 = push right
+N_ACTIONS = 2
+#: length of theta (``W`` of shape (N_FEATURES, N_ACTIONS), row-major)
+N_PARAMS = N_FEATURES * N_ACTIONS
+#: the learners of :func:`policy_update` and :func:`train`
+METHODS = ("vanilla", "natural", "trpo")
+
+
+# --- the linear softmax policy ----------------------------------------------------------------
+
+
+def _check_theta(theta, name: str = "theta") -> np.ndarray:
+    return as_array(theta, name, shape=(N_PARAMS,))
+
+
+def _check_obs(obs) -> np.ndarray:
+    obs = as_array(obs, "obs", ndim=2)
+    if obs.shape[1] != N_OBS:
+        raise ValueError(f"obs has shape {obs.shape}; valid: shape (N, {N_OBS})")
+    return obs
+
+
+def _check_actions(actions, n: int) -> np.ndarray:
+    raw = np.asarray(actions)
+    if raw.shape != (n,) or raw.dtype.kind not in "iu":
+        raise ValueError(
+            f"actions has shape {raw.shape} and dtype {raw.dtype}; valid: integers of shape ({n},)"
+        )
+    if np.any((raw < 0) | (raw >= N_ACTIONS)):
+        raise ValueError(
+            f"actions contains {np.unique(raw[(raw < 0) | (raw >= N_ACTIONS)])}; "
+            f"valid range: 0 .. {N_ACTIONS - 1}"
+        )
+    return raw.astype(np.int64)
+
+
+def features(obs) -> np.ndarray:
+    """Features ``(x, x_dot, phi, phi_dot, 1)`` of each observation.
+
+    Parameters
+    ----------
+    obs : array-like of shape (N, 4)
+
+    Returns
+    -------
+    ndarray of shape (N, 5)
+    """
+    obs = _check_obs(obs)
+    return np.hstack([obs, np.ones((obs.shape[0], 1))])
+
+
+def _log_policy(theta: np.ndarray, obs: np.ndarray) -> np.ndarray:
+    logits = features(obs) @ theta.reshape(N_FEATURES, N_ACTIONS)
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def policy_probabilities(theta, obs) -> np.ndarray:
+    """``pi(a | s) = softmax(W^T features(s))_a`` for every observation.
+
+    Parameters
+    ----------
+    theta : array-like of shape (10,)
+    obs : array-like of shape (N, 4)
+
+    Returns
+    -------
+    ndarray of shape (N, 2)
+        Rows sum to 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> policy_probabilities(np.zeros(N_PARAMS), np.zeros((1, N_OBS)))
+    array([[0.5, 0.5]])
+    """
+    return np.exp(_log_policy(_check_theta(theta), _check_obs(obs)))
+
+
+def log_prob(theta, obs, actions) -> np.ndarray:
+    """``log pi(a_i | s_i)`` for each sample.
+
+    Parameters
+    ----------
+    theta : array-like of shape (10,)
+    obs : array-like of shape (N, 4)
+    actions : int array of shape (N,)
+
+    Returns
+    -------
+    ndarray of shape (N,)
+    """
+    theta = _check_theta(theta)
+    obs = _check_obs(obs)
+    actions = _check_actions(actions, obs.shape[0])
+    return _log_policy(theta, obs)[np.arange(obs.shape[0]), actions]
+
+
+def sample_actions(theta, obs, rng: np.random.Generator) -> np.ndarray:
+    """One action per observation, ``a_i ~ pi(. | s_i)``, by inverting the CDF (vectorised).
+
+    Parameters
+    ----------
+    theta : array-like of shape (10,)
+    obs : array-like of shape (N, 4)
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    int ndarray of shape (N,)
+    """
+    rng = check_rng(rng)
+    pi = policy_probabilities(theta, obs)
+    u = rng.random(pi.shape[0])
+    return np.minimum((np.cumsum(pi, axis=1) < u[:, None]).sum(axis=1), N_ACTIONS - 1)
+
+
+def score(theta, obs, actions) -> np.ndarray:
+    """Score ``psi_i = grad_theta log pi(a_i | s_i)`` of every sample.
+
+    ``d log pi(a|s) / d W[j, b] = features_j(s) (1[b = a] - pi(b|s))``, i.e.
+    ``psi = outer(features(s), onehot(a) - pi(.|s)).ravel()``.
+
+    Parameters
+    ----------
+    theta : array-like of shape (10,)
+    obs : array-like of shape (N, 4)
+    actions : int array of shape (N,)
+
+    Returns
+    -------
+    ndarray of shape (N, 10)
+        Each row sums to 0 over the actions of every feature (``psi.reshape(5, 2).sum(1) = 0``):
+        adding the same number to both logits changes nothing, so the Fisher matrix
+        ``E[psi psi^T]`` has rank at most 5 (damping makes it invertible).
+
+    Notes
+    -----
+    Checked against finite differences of :func:`log_prob` in
+    ``notebooks/08_npg_on_cartpole.ipynb``.
+    """
+    theta = _check_theta(theta)
+    obs = _check_obs(obs)
+    actions = _check_actions(actions, obs.shape[0])
+    pi = np.exp(_log_policy(theta, obs))
+    centred = np.eye(N_ACTIONS)[actions] - pi
+    return (features(obs)[:, :, None] * centred[:, None, :]).reshape(obs.shape[0], N_PARAMS)
+
+
+def kl_divergence(theta, theta_new, obs) -> float:
+    """Sampled mean KL ``(1/N) sum_i KL(pi_theta(.|s_i) || pi_theta_new(.|s_i))``.
+
+    TRPO's constraint, computed on the states of a batch. To second order in
+    ``d = theta_new - theta`` it equals ``1/2 d^T F d`` with the sampled Fisher
+    ``F = (1/N) sum_i E_{a ~ pi(.|s_i)}[psi psi^T]`` (MATH.md section 1).
+
+    Parameters
+    ----------
+    theta, theta_new : array-like of shape (10,)
+    obs : array-like of shape (N, 4)
+
+    Returns
+    -------
+    float
+        ``>= 0``, and 0 when ``theta_new = theta``.
+    """
+    theta = _check_theta(theta)
+    theta_new = _check_theta(theta_new, "theta_new")
+    obs = _check_obs(obs)
+    log_p = _log_policy(theta, obs)
+    log_q = _log_policy(theta_new, obs)
+    return float(max(np.mean(np.sum(np.exp(log_p) * (log_p - log_q), axis=1)), 0.0))
+
+
+# --- batch utilities --------------------------------------------------------------------------
+
+
+def rewards_to_go(rewards, dones, gamma: float) -> np.ndarray:
+    """Discounted reward to go inside each episode of a vectorised batch.
+
+    ``G_t = r_t + gamma (1 - done_t) G_{t+1}`` backwards from ``G_T = 0``: an episode that
+    ends at step ``t`` (``done_t``) does not see the rewards of the next one, and an episode
+    still running at the end of the batch is cut there (its last ``G_t`` miss the rewards
+    after ``T``; :func:`per_step_baseline` removes that bias on average).
+
+    Parameters
+    ----------
+    rewards : array-like of shape (T, E)
+        ``r_t`` of each of the ``E`` environments.
+    dones : bool array-like of shape (T, E)
+        True where an episode ended at that step (terminated or truncated).
+    gamma : float
+        Discount in [0, 1].
+
+    Returns
+    -------
+    ndarray of shape (T, E)
+
+    Examples
+    --------
+    >>> rewards_to_go([[1.0], [1.0], [1.0]], [[False], [True], [False]], 1.0).ravel()
+    array([2., 1., 1.])
+    """
+    rewards = as_array(rewards, "rewards", ndim=2)
+    raw_dones = np.asarray(dones)
+    if raw_dones.shape != rewards.shape or raw_dones.dtype != bool:
+        raise ValueError(
+            f"dones has shape {raw_dones.shape} and dtype {raw_dones.dtype}; "
+            f"valid: booleans of shape {rewards.shape} (the shape of rewards)"
+        )
+    gamma = float(check_in_range(gamma, "gamma", 0.0, 1.0))
+    G = np.zeros_like(rewards)
+    running = np.zeros(rewards.shape[1])
+    for t in range(rewards.shape[0] - 1, -1, -1):  # backwards in time, all envs at once
+        running = rewards[t] + gamma * np.where(raw_dones[t], 0.0, running)
+        G[t] = running
+    return G
+
+
+def per_step_baseline(returns, valid=None) -> np.ndarray:
+    """Leave-one-out mean of the rewards to go at the same step of the batch.
+
+    ``b_t^i = sum_{j != i} G_t^j / (number of valid j != i)``: the average over the *other*
+    environments at batch step ``t``, so ``b_t^i`` does not depend on environment ``i``'s
+    actions and ``A = G - b`` keeps the policy gradient unbiased. Because it is indexed by the
+    batch step, it also absorbs the cut at the end of the batch (all ``G_t`` near ``T`` are
+    short).
+
+    Parameters
+    ----------
+    returns : array-like of shape (T, E)
+        Rewards to go (:func:`rewards_to_go`), ``E >= 2``.
+    valid : bool array-like of shape (T, E), optional
+        Which entries are real samples (default all).
+
+    Returns
+    -------
+    ndarray of shape (T, E)
+        0 where no other valid environment exists at that step.
+    """
+    returns = as_array(returns, "returns", ndim=2)
+    if returns.shape[1] < 2:
+        raise ValueError(
+            f"returns has shape {returns.shape}; valid: at least 2 environments (columns)"
+        )
+    if valid is None:
+        valid = np.ones(returns.shape, dtype=bool)
+    valid = np.asarray(valid)
+    if valid.shape != returns.shape or valid.dtype != bool:
+        raise ValueError(
+            f"valid has shape {valid.shape} and dtype {valid.dtype}; "
+            f"valid: booleans of shape {returns.shape}"
+        )
+    G = np.where(valid, returns, 0.0)
+    others_sum = G.sum(axis=1, keepdims=True) - G
+    others_n = valid.sum(axis=1, keepdims=True) - valid
+    return np.where(others_n > 0, others_sum / np.maximum(others_n, 1), 0.0)
+
+
+def policy_gradient(scores, A) -> np.ndarray:
+    """Sampled policy gradient ``g = (1/N) sum_i psi_i A_i``.
+
+    Parameters
+    ----------
+    scores : array-like of shape (N, n)
+        ``psi_i`` from :func:`score`.
+    A : array-like of shape (N,)
+        Advantage estimates (e.g. ``G - b``).
+
+    Returns
+    -------
+    ndarray of shape (n,)
+    """
+    scores = as_array(scores, "scores", ndim=2)
+    A = as_array(A, "A", shape=(scores.shape[0],))
+    return scores.T @ A / scores.shape[0]
+
+
+def surrogate(theta_new, theta, obs, actions, A) -> float:
+    """Importance-sampled surrogate ``(1/N) sum_i pi_new(a_i|s_i) / pi(a_i|s_i) A_i``.
+
+    Its gradient at ``theta_new = theta`` is :func:`policy_gradient`; TRPO's line search
+    requires it not to decrease. Derived in ``notebooks/02_surrogate_and_importance_sampling``.
+
+    Parameters
+    ----------
+    theta_new, theta : array-like of shape (10,)
+    obs : array-like of shape (N, 4)
+    actions : int array of shape (N,)
+    A : array-like of shape (N,)
+
+    Returns
+    -------
+    float
+    """
+    obs = _check_obs(obs)
+    A = as_array(A, "A", shape=(obs.shape[0],))
+    ratio = np.exp(log_prob(theta_new, obs, actions) - log_prob(theta, obs, actions))
+    return float(np.mean(ratio * A))
+
+
+# --- sampling from gymnasium ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Batch:
+    """``n_steps`` steps of ``n_envs`` CartPole environments under one policy.
+
+    Arrays are indexed ``[t, env]``. gymnasium's vector environments reset an ended episode
+    on the *next* call to ``step`` ("next-step autoreset"): that call ignores the action and
+    returns the first observation of the new episode with reward 0. Such steps are not
+    samples of the policy and have ``valid = False``.
+
+    Attributes
+    ----------
+    obs : ndarray of shape (T, E, 4)
+        The observation each action was chosen at.
+    actions : int ndarray of shape (T, E)
+    rewards : ndarray of shape (T, E)
+    dones : bool ndarray of shape (T, E)
+        An episode ended at this step (the pole fell, the cart left the track, or 500 steps).
+    valid : bool ndarray of shape (T, E)
+    episode_returns : ndarray of shape (K,)
+        Undiscounted returns of the episodes that ended inside the batch (at most 500 each).
+    """
+
+    obs: np.ndarray
+    actions: np.ndarray
+    rewards: np.ndarray
+    dones: np.ndarray
+    valid: np.ndarray
+    episode_returns: np.ndarray
+
+    @property
+    def n_samples(self) -> int:
+        """Number of valid (state, action) samples."""
+        return int(self.valid.sum())
+
+
+class CartPoleSampler:
+    """Vectorised ``CartPole-v1`` whose episodes run on from one batch to the next.
+
+    Builds ``gymnasium.make_vec("CartPole-v1", num_envs=n_envs, vectorization_mode=...)`` and
+    resets it once with the seeds ``seed, seed + 1, ...``; CartPole is deterministic given
+    those seeds and the actions, so a run is reproducible given ``seed`` and the generator
+    that samples the actions.
+
+    Parameters
+    ----------
+    n_envs : int
+        Number of environments, >= 2.
+    seed : int
+        Reset seed of the first environment, >= 0.
+    vectorization_mode : {"sync", "vector_entry_point"}, default "sync"
+        ``"sync"`` steps ``n_envs`` ordinary environments in a loop (works for any
+        environment); ``"vector_entry_point"`` uses gymnasium's numpy CartPole (faster).
+
+    Notes
+    -----
+    gymnasium is imported here, not at module import.
+    """
+
+    def __init__(self, n_envs: int, seed: int, vectorization_mode: str = "sync"):
+        import gymnasium  # heavy and optional: only the notebook that rolls out needs it
+
+        self.n_envs = check_int(n_envs, "n_envs", low=2)
+        seed = check_int(seed, "seed", low=0)
+        if vectorization_mode not in ("sync", "vector_entry_point"):
+            raise ValueError(
+                f"vectorization_mode={vectorization_mode!r}; valid: 'sync' or "
+                "'vector_entry_point'"
+            )
+        self.env = gymnasium.make_vec(
+            "CartPole-v1", num_envs=self.n_envs, vectorization_mode=vectorization_mode
+        )
+        seeds = seed if vectorization_mode == "vector_entry_point" else [
+            seed + i for i in range(self.n_envs)
+        ]
+        obs, _ = self.env.reset(seed=seeds)
+        self._obs = np.asarray(obs, dtype=float)
+        self._prev_done = np.zeros(self.n_envs, dtype=bool)
+        self._episode_return = np.zeros(self.n_envs)
+
+    def sample(self, theta, n_steps: int, rng: np.random.Generator) -> Batch:
+        """Run the policy ``theta`` for ``n_steps`` steps in every environment.
+
+        Parameters
+        ----------
+        theta : array-like of shape (10,)
+        n_steps : int
+            Steps per environment, >= 1.
+        rng : numpy.random.Generator
+            Draws the actions.
+
+        Returns
+        -------
+        Batch
+        """
+        theta = _check_theta(theta)
+        T = check_int(n_steps, "n_steps")
+        rng = check_rng(rng)
+        E = self.n_envs
+        obs = np.empty((T, E, N_OBS))
+        actions = np.empty((T, E), dtype=np.int64)
+        rewards = np.empty((T, E))
+        dones = np.empty((T, E), dtype=bool)
+        valid = np.empty((T, E), dtype=bool)
+        finished = []
+        for t in range(T):  # loop over time; the E environments step together
+            obs[t] = self._obs
+            valid[t] = ~self._prev_done
+            actions[t] = sample_actions(theta, self._obs, rng)
+            next_obs, r, terminated, truncated, _ = self.env.step(actions[t])
+            rewards[t] = r
+            dones[t] = np.logical_or(terminated, truncated)
+            self._episode_return += rewards[t]
+            finished.append(self._episode_return[dones[t]])
+            self._episode_return[dones[t]] = 0.0
+            self._prev_done = dones[t]
+            self._obs = np.asarray(next_obs, dtype=float)
+        return Batch(obs, actions, rewards, dones, valid, np.concatenate(finished))
+
+    def close(self) -> None:
+        """Close the gymnasium environments."""
+        self.env.close()
+
+
+# --- one update of each learner ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepInfo:
+    """What one :func:`policy_update` did.
+
+    Attributes
+    ----------
+    kl : float
+        Sampled mean KL between the old and the new policy on the batch's states.
+    step_norm2 : float
+        ``||theta_new - theta||^2``.
+    cg_iterations : int
+        Conjugate-gradient iterations (0 for vanilla).
+    accepted : bool
+        TRPO: whether the line search accepted a step (always True otherwise).
+    backtracks : int
+        TRPO: ``j`` of the accepted ``c^j`` (0 otherwise).
+    """
+
+    kl: float
+    step_norm2: float
+    cg_iterations: int
+    accepted: bool
+    backtracks: int
+
+
+def policy_update(
+    method: str,
+    theta,
+    obs,
+    actions,
+    A,
+    eps: float,
+    damping: float = 0.1,
+    cg_iters: int = 10,
+    backtrack_coeff: float = 0.8,
+):
+    """One update of ``theta`` from a batch of samples, by one of the three learners.
+
+    - ``"vanilla"``: ``d = sqrt(eps / g^T g) g`` (normalised step, ``||d||^2 = eps``);
+    - ``"natural"``: ``x ~= (F + damping I)^-1 g`` by ``cg_iters`` conjugate-gradient
+      iterations with Fisher-vector products ``F v = (1/N) sum_i psi_i (psi_i^T v)``, then
+      ``d = sqrt(2 eps / x^T (F + damping I) x) x`` (so ``1/2 d^T (F + damping I) d = eps``),
+      taken in full;
+    - ``"trpo"``: the same full step with ``delta = eps``, then backtracking
+      ``theta + c^j d`` until the sampled mean KL is ``<= eps`` and the importance-sampled
+      surrogate has not decreased (MATH.md section 4); if no ``j < 10`` passes, no step.
+
+    Parameters
+    ----------
+    method : {"vanilla", "natural", "trpo"}
+    theta : array-like of shape (10,)
+    obs : array-like of shape (N, 4)
+    actions : int array of shape (N,)
+    A : array-like of shape (N,)
+        Advantages.
+    eps : float
+        Trust-region size, > 0 (``||d||^2`` for vanilla, ``1/2 d^T F d`` and KL otherwise).
+    damping : float, default 0.1
+        ``lambda`` in ``F + lambda I``, >= 0 (natural and TRPO).
+    cg_iters : int, default 10
+    backtrack_coeff : float, default 0.8
+
+    Returns
+    -------
+    theta_new : ndarray of shape (10,)
+    info : StepInfo
+
+    Notes
+    -----
+    Derived in ``notebooks/07_practical_npg.ipynb``; used in
+    ``notebooks/08_npg_on_cartpole.ipynb``.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method={method!r}; valid: one of {METHODS}")
+    theta = _check_theta(theta)
+    obs = _check_obs(obs)
+    eps = float(check_positive(eps, "eps"))
+    damping = float(check_in_range(damping, "damping", 0.0))
+    psi = score(theta, obs, actions)
+    g = policy_gradient(psi, A)
+    if method == "vanilla":
+        d = vanilla_step(g, eps)
+        theta_new = theta + d
+        return theta_new, StepInfo(kl_divergence(theta, theta_new, obs), float(d @ d), 0, True, 0)
+
+    def matvec(v):
+        return fisher_vector_product(psi, v, damping)
+
+    d, cg = natural_step_cg(g, matvec, eps, iters=cg_iters)
+    if method == "natural":
+        theta_new = theta + d
+        kl = kl_divergence(theta, theta_new, obs)
+        return theta_new, StepInfo(kl, float(d @ d), cg.iterations, True, 0)
+    search = backtracking_line_search(
+        theta,
+        d,
+        surrogate=lambda th: surrogate(th, theta, obs, actions, A),
+        kl=lambda th: kl_divergence(theta, th, obs),
+        delta=eps,
+        backtrack_coeff=backtrack_coeff,
+    )
+    step = search.theta - theta
+    return search.theta, StepInfo(
+        search.kl, float(step @ step), cg.iterations, search.accepted, search.backtracks
+    )
+
+
+# --- a whole run ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrainingRun:
+    """Per-iteration record of one :func:`train` run.
+
+    Attributes
+    ----------
+    returns : ndarray of shape (n_iterations,)
+        Mean undiscounted return of the episodes that ended during each iteration's batch
+        (the previous value if none ended; capped at 500 by ``CartPole-v1``).
+    n_episodes : int ndarray of shape (n_iterations,)
+        How many episodes ended in each batch.
+    kl : ndarray of shape (n_iterations,)
+        Sampled mean KL of each update.
+    accepted : bool ndarray of shape (n_iterations,)
+        Whether each update changed theta (TRPO's line search may refuse).
+    theta : ndarray of shape (n_iterations + 1, 10)
+        Parameters before each iteration and after the last.
+    samples : int
+        Environment steps used (the sample budget, reset steps included).
+    """
+
+    returns: np.ndarray
+    n_episodes: np.ndarray
+    kl: np.ndarray
+    accepted: np.ndarray
+    theta: np.ndarray
+    samples: int
+
+
+def train(
+    method: str,
+    rng: np.random.Generator,
+    env_seed: int,
+    n_iterations: int = 50,
+    n_envs: int = 16,
+    n_steps: int = 200,
+    eps: float = 0.01,
+    gamma: float = 0.99,
+    damping: float = 0.1,
+    cg_iters: int = 10,
+    theta0=None,
+    vectorization_mode: str = "sync",
+) -> TrainingRun:
+    """Train the linear softmax policy on CartPole-v1 with one learner.
+
+    Each iteration samples ``n_envs x n_steps`` environment steps (:class:`CartPoleSampler`),
+    computes rewards to go (``gamma``), subtracts :func:`per_step_baseline`, and applies
+    :func:`policy_update`. The sample budget is ``n_iterations * n_envs * n_steps`` steps,
+    the same for every method.
+
+    Parameters
+    ----------
+    method : {"vanilla", "natural", "trpo"}
+    rng : numpy.random.Generator
+        Draws the actions.
+    env_seed : int
+        Reset seed of the environments (:class:`CartPoleSampler`).
+    n_iterations, n_envs, n_steps : int
+    eps : float
+        Trust-region size (see :func:`policy_update`).
+    gamma : float, default 0.99
+    damping : float, default 0.1
+    cg_iters : int, default 10
+    theta0 : array-like of shape (10,), optional
+        Start (default zeros: the uniform policy).
+    vectorization_mode : str, default "sync"
+
+    Returns
+    -------
+    TrainingRun
+    """
+    if method not in METHODS:
+        raise ValueError(f"method={method!r}; valid: one of {METHODS}")
+    rng = check_rng(rng)
+    n_iterations = check_int(n_iterations, "n_iterations")
+    gamma = float(check_in_range(gamma, "gamma", 0.0, 1.0))
+    theta = np.zeros(N_PARAMS) if theta0 is None else _check_theta(theta0, "theta0").copy()
+    sampler = CartPoleSampler(n_envs, env_seed, vectorization_mode)
+    returns = np.empty(n_iterations)
+    n_episodes = np.empty(n_iterations, dtype=np.int64)
+    kls = np.empty(n_iterations)
+    accepted = np.empty(n_iterations, dtype=bool)
+    thetas = np.empty((n_iterations + 1, N_PARAMS))
+    last_return = np.nan
+    try:
+        for i in range(n_iterations):  # loop over iterations of the learner
+            thetas[i] = theta
+            batch = sampler.sample(theta, n_steps, rng)
+            G = rewards_to_go(batch.rewards, batch.dones, gamma)
+            A = G - per_step_baseline(G, batch.valid)
+            theta, info = policy_update(
+                method,
+                theta,
+                batch.obs[batch.valid],
+                batch.actions[batch.valid],
+                A[batch.valid],
+                eps,
+                damping=damping,
+                cg_iters=cg_iters,
+            )
+            n_episodes[i] = batch.episode_returns.size
+            if n_episodes[i] > 0:
+                last_return = float(batch.episode_returns.mean())
+            returns[i] = last_return
+            kls[i] = info.kl
+            accepted[i] = info.accepted
+        thetas[-1] = theta
+    finally:
+        sampler.close()
+    return TrainingRun(returns, n_episodes, kls, accepted, thetas, n_iterations * n_envs * n_steps)

@@ -1,0 +1,110 @@
+"""Plotting layer: draws what the math layer returns, computes nothing of its own.
+
+One picture language for the whole course, defined here once: the same colour for
+"vanilla" and for "natural" in every figure (blue and red, as in the lecture's arrow figure),
+the lecture's symbols on the axes, font sizes readable in a lecture hall.
+Topic modules (``plotting.gaussian``, ...) build on :func:`use_course_style` and the colours.
+This package imports matplotlib; ``import course_utils`` does not import it.
+"""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+
+__all__ = [
+    "COLORS",
+    "VANILLA",
+    "NATURAL",
+    "OPTIMUM",
+    "EXACT",
+    "ESTIMATE",
+    "CONSTRAINT",
+    "LABELS",
+    "use_course_style",
+    "new_figure",
+    "mark_optimum",
+]
+
+#: colour of everything "vanilla gradient" (arrows, paths, curves, the Euclidean ball)
+VANILLA = "#1f5fbf"
+#: colour of everything "natural gradient" (arrows, paths, curves, the KL ball / ellipse)
+NATURAL = "#d62728"
+#: the optimum, k* and similar targets
+OPTIMUM = "#2ca02c"
+#: exact / closed-form curves
+EXACT = "#222222"
+#: Monte Carlo estimates
+ESTIMATE = "#ff7f0e"
+#: constraint boundaries that are neither vanilla nor natural (e.g. exact KL level set)
+CONSTRAINT = "#7f3fbf"
+
+COLORS = {
+    "vanilla": VANILLA,
+    "natural": NATURAL,
+    "optimum": OPTIMUM,
+    "exact": EXACT,
+    "estimate": ESTIMATE,
+    "constraint": CONSTRAINT,
+}
+
+#: axis labels with the lecture's symbols
+LABELS = {
+    "k": r"gain $k$",
+    "sigma": r"$\sigma$ (policy std)",
+    "log_sigma": r"$\log\sigma$",
+    "theta1": r"$\theta_1$",
+    "theta2": r"$\theta_2$",
+    "eps": r"trust-region size $\epsilon$",
+    "J": r"$J(\theta)$",
+    "iteration": "iteration",
+    "kl": r"$D_{KL}$",
+}
+
+_STYLE = {
+    "figure.figsize": (7.0, 4.5),
+    "figure.dpi": 80,
+    "savefig.dpi": 80,
+    "font.size": 13,
+    "axes.titlesize": 14,
+    "axes.labelsize": 13,
+    "legend.fontsize": 11,
+    "xtick.labelsize": 11,
+    "ytick.labelsize": 11,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "lines.linewidth": 2.0,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+
+
+def use_course_style() -> None:
+    """Apply the course's matplotlib settings (font sizes, grid, modest DPI for small notebooks)."""
+    mpl.rcParams.update(_STYLE)
+
+
+def new_figure(
+    ncols: int = 1, nrows: int = 1, width: float | None = None, height: float = 4.5, **kwargs
+):
+    """``plt.subplots`` in the course style; width defaults to 6 inches per column."""
+    use_course_style()
+    width = width if width is not None else 6.0 * ncols
+    return plt.subplots(
+        nrows, ncols, figsize=(width, height * nrows), squeeze=False, layout="constrained", **kwargs
+    )
+
+
+def mark_optimum(ax, x: float, y: float, label: str = "optimum") -> None:
+    """A star at the optimum, in the optimum colour, with a legend label."""
+    ax.plot(
+        [x],
+        [y],
+        marker="*",
+        markersize=16,
+        color=OPTIMUM,
+        linestyle="none",
+        label=label,
+        zorder=5,
+        clip_on=False,
+    )

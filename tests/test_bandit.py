@@ -1,0 +1,4 @@
+"""Tests for course_utils.bandit."""
+
+import numpy as np
+import pytest

@@ -1,0 +1,4 @@
+"""Tests for course_utils.finite_diff."""
+
+import numpy as np
+import pytest

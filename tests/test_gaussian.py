@@ -1,0 +1,4 @@
+"""Tests for course_utils.gaussian."""
+
+import numpy as np
+import pytest

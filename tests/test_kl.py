@@ -1,0 +1,4 @@
+"""Tests for course_utils.kl."""
+
+import numpy as np
+import pytest

@@ -1,0 +1,376 @@
+"""Tests for course_utils.mdp: exact tabular identities and the sampled estimators."""
+
+import numpy as np
+import pytest
+
+from course_utils import finite_diff
+from course_utils import mdp as M
+
+# 20+ random MDPs of assorted sizes and discounts: (seed, n_states, n_actions, gamma)
+MDP_CASES = [
+    (seed, 1 + seed % 4, 2 + seed % 3, (0.0, 0.5, 0.9, 0.95)[seed % 4]) for seed in range(24)
+]
+
+
+def make_case(seed, n_states, n_actions, gamma):
+    """A random MDP and random logits, reproducible from the case tuple."""
+    rng = np.random.default_rng(1000 + seed)
+    mdp = M.random_mdp(n_states, n_actions, gamma, rng)
+    theta = rng.normal(size=(n_states, n_actions))
+    return mdp, theta, rng
+
+
+def brute_force_fisher(mdp, theta, weights):
+    """``sum_s weights[s] sum_a pi(a|s) psi psi^T`` by enumeration, psi from score_softmax."""
+    pi = M.softmax_policy(theta)
+    n = theta.size
+    F = np.zeros((n, n))
+    for s in range(mdp.n_states):
+        for a in range(mdp.n_actions):
+            psi = M.score_softmax(theta, s, a).ravel()
+            F += weights[s] * pi[s, a] * np.outer(psi, psi)
+    return F
+
+
+def rel_err(a, b):
+    return np.linalg.norm(np.ravel(a) - np.ravel(b)) / np.linalg.norm(np.ravel(b))
+
+
+# --- construction -------------------------------------------------------------------------
+
+
+def test_tabular_mdp_is_frozen_and_read_only():
+    mdp = M.two_state_mdp(0.9)
+    with pytest.raises(AttributeError):
+        mdp.gamma = 0.5
+    with pytest.raises(ValueError):
+        mdp.P[0, 0, 0] = 0.5
+    assert (mdp.n_states, mdp.n_actions) == (2, 2)
+
+
+def test_random_mdp_is_valid_and_seeded():
+    a = M.random_mdp(4, 3, 0.9, np.random.default_rng(7))
+    b = M.random_mdp(4, 3, 0.9, np.random.default_rng(7))
+    assert a.P.shape == (4, 3, 4) and a.R.shape == (4, 3) and a.p0.shape == (4,)
+    np.testing.assert_allclose(a.P.sum(axis=-1), 1.0, atol=1e-12)
+    np.testing.assert_array_equal(a.P, b.P)
+    np.testing.assert_array_equal(a.R, b.R)
+
+
+def test_softmax_policy_rows_and_stability():
+    theta = np.array([[1000.0, 0.0, -1000.0], [0.0, 0.0, 0.0]])
+    pi = M.softmax_policy(theta)
+    assert np.all(np.isfinite(pi))
+    np.testing.assert_allclose(pi.sum(axis=-1), 1.0)
+    np.testing.assert_allclose(pi[0], [1.0, 0.0, 0.0])
+    np.testing.assert_allclose(pi[1], 1 / 3)
+    # invariant to adding a constant per state
+    theta = np.random.default_rng(0).normal(size=(3, 4))
+    np.testing.assert_allclose(
+        M.softmax_policy(theta), M.softmax_policy(theta + np.arange(3)[:, None]), rtol=1e-12
+    )
+
+
+# --- exact evaluation ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", MDP_CASES[:6])
+def test_policy_evaluation_bellman_equations(case):
+    mdp, theta, _ = make_case(*case)
+    pi = M.softmax_policy(theta)
+    V, Q, A = M.policy_evaluation(mdp, pi)
+    # V = r_pi + gamma P_pi V, Q = R + gamma P V, V = sum_a pi Q, sum_a pi A = 0
+    np.testing.assert_allclose(Q, mdp.R + mdp.gamma * np.einsum("sat,t->sa", mdp.P, V))
+    np.testing.assert_allclose(V, np.sum(pi * Q, axis=1), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(np.sum(pi * A, axis=1), 0.0, atol=1e-12)
+    assert M.expected_return(mdp, theta) == pytest.approx(mdp.p0 @ V, rel=1e-12)
+
+
+def test_expected_return_matches_long_rollout_of_the_distribution():
+    mdp, theta, _ = make_case(3, 3, 2, 0.9)
+    pi = M.softmax_policy(theta)
+    P_pi = np.einsum("sa,sat->st", pi, mdp.P)
+    r_pi = np.sum(pi * mdp.R, axis=1)
+    p, J = mdp.p0.copy(), 0.0
+    for t in range(400):  # sum_t gamma^t p_t . r_pi, truncated where gamma^t < 1e-18
+        J += mdp.gamma**t * (p @ r_pi)
+        p = p @ P_pi
+    assert M.expected_return(mdp, theta) == pytest.approx(J, rel=1e-12)
+
+
+@pytest.mark.parametrize("case", MDP_CASES)
+def test_visitation_has_mass_one_over_one_minus_gamma(case):
+    mdp, theta, _ = make_case(*case)
+    rho = M.discounted_visitation(mdp, M.softmax_policy(theta))
+    assert np.all(rho >= 0)
+    assert rho.sum() == pytest.approx(1.0 / (1.0 - mdp.gamma), rel=1e-12)
+
+
+def test_visitation_is_the_discounted_sum_of_state_distributions():
+    mdp, theta, _ = make_case(5, 4, 3, 0.9)
+    pi = M.softmax_policy(theta)
+    P_pi = np.einsum("sa,sat->st", pi, mdp.P)
+    p, rho = mdp.p0.copy(), np.zeros(4)
+    for t in range(400):
+        rho += mdp.gamma**t * p
+        p = p @ P_pi
+    np.testing.assert_allclose(M.discounted_visitation(mdp, pi), rho, rtol=1e-12)
+
+
+# --- policy gradient theorem ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", MDP_CASES)
+def test_policy_gradient_theorem_matches_finite_differences(case):
+    mdp, theta, _ = make_case(*case)
+    g = M.policy_gradient(mdp, theta)
+    g_fd = finite_diff.gradient(lambda th: M.expected_return(mdp, th), theta)
+    assert g.shape == theta.shape
+    assert rel_err(g, g_fd) <= 1e-6
+
+
+@pytest.mark.parametrize("case", MDP_CASES[:8])
+def test_fisher_equals_brute_force_expectation_of_score_outer_products(case):
+    mdp, theta, _ = make_case(*case)
+    rho = M.discounted_visitation(mdp, M.softmax_policy(theta))
+    F = M.fisher_information(mdp, theta)
+    assert F.shape == (theta.size, theta.size)
+    np.testing.assert_allclose(F, brute_force_fisher(mdp, theta, rho), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(F, F.T)
+    # singular along "add a constant to the logits of one state"
+    ones_state0 = np.zeros_like(theta)
+    ones_state0[0] = 1.0
+    np.testing.assert_allclose(F @ ones_state0.ravel(), 0.0, atol=1e-12)
+
+
+def test_score_softmax_matches_finite_differences_of_log_pi():
+    rng = np.random.default_rng(3)
+    theta = rng.normal(size=(3, 4))
+    for s, a in [(0, 0), (1, 3), (2, 1)]:
+        psi_fd = finite_diff.gradient(lambda th, s=s, a=a: np.log(M.softmax_policy(th)[s, a]), theta)
+        np.testing.assert_allclose(M.score_softmax(theta, s, a), psi_fd, atol=1e-9)
+    # vectorised over arbitrary sample shapes
+    states = rng.integers(0, 3, size=(5, 7))
+    actions = rng.integers(0, 4, size=(5, 7))
+    scores = M.score_softmax(theta, states, actions)
+    assert scores.shape == (5, 7, 3, 4)
+    np.testing.assert_allclose(scores[2, 4], M.score_softmax(theta, states[2, 4], actions[2, 4]))
+
+
+@pytest.mark.parametrize("case", MDP_CASES[:8])
+def test_natural_policy_gradient_is_pinv_fisher_times_gradient(case):
+    mdp, theta, _ = make_case(*case)
+    F = M.fisher_information(mdp, theta)
+    g = M.policy_gradient(mdp, theta).ravel()
+    w = M.natural_policy_gradient(mdp, theta)
+    np.testing.assert_allclose(w.ravel(), np.linalg.pinv(F) @ g, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(F @ w.ravel(), g, atol=1e-10)
+
+
+# --- surrogate and performance difference -------------------------------------------------
+
+
+@pytest.mark.parametrize("case", MDP_CASES[:10])
+def test_surrogate_vanishes_and_has_the_policy_gradient_at_theta_old(case):
+    mdp, theta, _ = make_case(*case)
+    assert M.surrogate(mdp, theta, theta) == pytest.approx(0.0, abs=1e-12)
+    grad = finite_diff.gradient(lambda th: M.surrogate(mdp, theta, th), theta)
+    assert rel_err(grad, M.policy_gradient(mdp, theta)) <= 1e-6
+
+
+@pytest.mark.parametrize("case", MDP_CASES)
+def test_performance_difference_lemma_is_exact(case):
+    mdp, theta_old, rng = make_case(*case)
+    theta_new = theta_old + rng.normal(scale=2.0, size=theta_old.shape)
+    exact = M.expected_return(mdp, theta_new) - M.expected_return(mdp, theta_old)
+    assert M.performance_difference(mdp, theta_old, theta_new) == pytest.approx(exact, abs=1e-10)
+
+
+def test_surrogate_is_first_order_accurate_only():
+    """Abar - (J' - J) = O(|d|^2): the error ratio at steps t and t/2 is about 4."""
+    mdp, theta, rng = make_case(11, 4, 3, 0.9)
+    u = rng.normal(size=theta.shape)
+    errs = []
+    for t in (1e-2, 5e-3):
+        new = theta + t * u
+        errs.append(M.surrogate(mdp, theta, new) - M.performance_difference(mdp, theta, new))
+    assert errs[0] / errs[1] == pytest.approx(4.0, rel=0.05)
+
+
+@pytest.mark.parametrize("case", MDP_CASES[:8])
+def test_visitation_kl_is_half_d_fisher_d_to_second_order(case):
+    mdp, theta, rng = make_case(*case)
+    F = M.fisher_information(mdp, theta)
+    u = rng.normal(size=theta.shape)
+    ratios, errs = [], []
+    for t in (1e-2, 5e-3, 2.5e-3):
+        d = t * u
+        kl = M.visitation_kl(mdp, theta, theta + d)
+        quad = 0.5 * d.ravel() @ F @ d.ravel()
+        ratios.append(kl / quad)
+        errs.append(abs(kl - quad))
+    assert ratios[-1] == pytest.approx(1.0, abs=0.02)
+    # the error is third order: halving d divides it by about 8 (at most 8 and a bit)
+    assert errs[1] / errs[0] < 0.15 and errs[2] / errs[1] < 0.15
+
+
+def test_max_total_variation_of_identical_and_extreme_policies():
+    mdp = M.random_mdp(3, 2, 0.9, np.random.default_rng(0))
+    theta = np.zeros((3, 2))
+    assert M.max_total_variation(mdp, theta, theta) == 0.0
+    far = np.array([[50.0, -50.0], [0.0, 0.0], [0.0, 0.0]])
+    assert M.max_total_variation(mdp, theta, far) == pytest.approx(0.5)
+
+
+# --- sampling -----------------------------------------------------------------------------
+
+
+def test_sample_trajectories_shapes_and_seed():
+    mdp, theta, _ = make_case(2, 3, 4, 0.9)
+    a = M.sample_trajectories(mdp, theta, 50, 20, np.random.default_rng(5))
+    b = M.sample_trajectories(mdp, theta, 50, 20, np.random.default_rng(5))
+    for x in (a.states, a.actions, a.rewards):
+        assert x.shape == (50, 20)
+    np.testing.assert_array_equal(a.states, b.states)
+    np.testing.assert_array_equal(a.actions, b.actions)
+    np.testing.assert_array_equal(a.rewards, mdp.R[a.states, a.actions])
+    assert a.states.min() >= 0 and a.states.max() < 3
+    assert a.actions.min() >= 0 and a.actions.max() < 4
+
+
+def test_sample_trajectories_frequencies_match_p0_pi_and_P():
+    """Empirical start, action and transition frequencies within 4 binomial standard errors."""
+    mdp, theta, rng = make_case(4, 3, 2, 0.9)
+    pi = M.softmax_policy(theta)
+    traj = M.sample_trajectories(mdp, theta, 4000, 10, rng)
+
+    def check(counts, probs):
+        n = counts.sum()
+        freq = counts / n
+        se = np.sqrt(probs * (1 - probs) / n)
+        assert np.all(np.abs(freq - probs) <= 4 * se + 1e-12), (freq, probs)
+
+    check(np.bincount(traj.states[:, 0], minlength=3), mdp.p0)
+    s, a = traj.states.ravel(), traj.actions.ravel()
+    for state in range(3):
+        check(np.bincount(a[s == state], minlength=2), pi[state])
+    s_now, a_now, s_next = traj.states[:, :-1], traj.actions[:, :-1], traj.states[:, 1:]
+    for state in range(3):
+        for action in range(2):
+            mask = (s_now == state) & (a_now == action)
+            assert mask.sum() > 200
+            check(np.bincount(s_next[mask], minlength=3), mdp.P[state, action])
+
+
+def test_discounted_return_and_rewards_to_go_by_plain_loops():
+    mdp, theta, rng = make_case(6, 3, 2, 0.8)
+    traj = M.sample_trajectories(mdp, theta, 7, 9, rng)
+    G = traj.rewards_to_go()
+    for i in range(7):
+        for t in range(9):
+            expected = sum(mdp.gamma ** (u - t) * traj.rewards[i, u] for u in range(t, 9))
+            assert G[i, t] == pytest.approx(expected, rel=1e-12)
+    np.testing.assert_allclose(traj.discounted_return(), G[:, 0], rtol=1e-12)
+    # gamma = 0: the reward to go is the reward
+    mdp0, theta0, rng0 = make_case(0, 1, 2, 0.0)
+    traj0 = M.sample_trajectories(mdp0, theta0, 3, 4, rng0)
+    np.testing.assert_array_equal(traj0.rewards_to_go(), traj0.rewards)
+
+
+def test_monte_carlo_return_within_four_standard_errors():
+    mdp, theta, rng = make_case(8, 3, 3, 0.9)
+    returns = M.sample_trajectories(mdp, theta, 4000, 200, rng).discounted_return()
+    se = returns.std(ddof=1) / np.sqrt(returns.size)
+    assert abs(returns.mean() - M.expected_return(mdp, theta)) <= 4 * se
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_reinforce_within_four_standard_errors_and_baseline_helps(seed):
+    mdp, theta, rng = make_case(seed, 3, 2, 0.8)
+    g = M.policy_gradient(mdp, theta)
+    # horizon 150 at gamma 0.8: truncation bias < 0.8^150 / 0.2 ~ 1e-14, far below the SE
+    est_b, se_b = M.estimate_policy_gradient(mdp, theta, 2000, 150, rng, baseline=True)
+    est_n, se_n = M.estimate_policy_gradient(mdp, theta, 2000, 150, rng, baseline=False)
+    assert est_b.shape == se_b.shape == theta.shape
+    assert np.all(np.abs(est_b - g) <= 4 * se_b)
+    assert np.all(np.abs(est_n - g) <= 4 * se_n)
+    assert np.all(se_b < se_n)
+
+
+def test_reinforce_matches_plain_formula_on_the_same_trajectories():
+    mdp, theta, _ = make_case(9, 3, 3, 0.9)
+    est, se = M.estimate_policy_gradient(mdp, theta, 40, 12, np.random.default_rng(1))
+    traj = M.sample_trajectories(mdp, theta, 40, 12, np.random.default_rng(1))
+    V, _, _ = M.policy_evaluation(mdp, M.softmax_policy(theta))
+    psi = M.score_softmax(theta, traj.states, traj.actions)  # (n, T, S, A)
+    weight = mdp.gamma ** np.arange(12) * (traj.rewards_to_go() - V[traj.states])
+    per_traj = np.einsum("nt,ntsa->nsa", weight, psi)
+    np.testing.assert_allclose(est, per_traj.mean(axis=0), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(se, per_traj.std(axis=0, ddof=1) / np.sqrt(40), rtol=1e-8)
+
+
+# --- average reward (Kakade's plateau MDP) ------------------------------------------------
+
+
+def test_two_state_mdp_structure():
+    mdp = M.two_state_mdp()
+    np.testing.assert_array_equal(mdp.R, [[1.0, 0.0], [2.0, 0.0]])
+    assert mdp.P[0, 0, 0] == mdp.P[1, 0, 1] == 1.0  # stay
+    assert mdp.P[0, 1, 1] == mdp.P[1, 1, 0] == 1.0  # switch
+    pi = M.softmax_policy(M.sigmoid_theta(M.PLATEAU_START))
+    np.testing.assert_allclose(pi[:, 0], [0.8, 0.1])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_stationary_distribution_is_stationary(seed):
+    mdp, theta, _ = make_case(seed, 2 + seed, 3, 0.9)
+    pi = M.softmax_policy(theta)
+    d = M.stationary_distribution(mdp, pi)
+    P_pi = np.einsum("sa,sat->st", pi, mdp.P)
+    assert np.all(d >= -1e-14)
+    assert d.sum() == pytest.approx(1.0, abs=1e-12)
+    np.testing.assert_allclose(d @ P_pi, d, atol=1e-12)
+
+
+def test_plateau_stationary_distribution_closed_form():
+    mdp = M.two_state_mdp()
+    pi = M.softmax_policy(M.sigmoid_theta(M.PLATEAU_START))
+    # leave i w.p. 0.2, leave j w.p. 0.9: d = (0.9, 0.2) / 1.1
+    np.testing.assert_allclose(M.stationary_distribution(mdp, pi), np.array([0.9, 0.2]) / 1.1)
+    assert M.average_reward(mdp, M.sigmoid_theta(M.PLATEAU_START)) == pytest.approx(
+        (0.9 * 0.8 * 1.0 + 0.2 * 0.1 * 2.0) / 1.1
+    )
+
+
+@pytest.mark.parametrize(
+    "theta",
+    [
+        M.sigmoid_theta(M.PLATEAU_START),
+        M.sigmoid_theta([2.0, -3.0]),
+        np.array([[0.3, -0.2], [1.0, 0.5]]),
+    ],
+)
+def test_average_reward_gradient_matches_finite_differences(theta):
+    mdp = M.two_state_mdp()
+    g = M.average_reward_gradient(mdp, theta)
+    g_fd = finite_diff.gradient(lambda th: M.average_reward(mdp, th), theta)
+    assert rel_err(g, g_fd) <= 1e-6
+
+
+def test_average_reward_gradient_on_random_ergodic_mdps():
+    for seed in range(4):
+        mdp, theta, _ = make_case(seed, 4, 3, 0.9)
+        g = M.average_reward_gradient(mdp, theta)
+        g_fd = finite_diff.gradient(lambda th, mdp=mdp: M.average_reward(mdp, th), theta)
+        assert rel_err(g, g_fd) <= 1e-6
+
+
+def test_average_reward_fisher_is_stationary_weighted_score_expectation():
+    mdp = M.two_state_mdp()
+    theta = M.sigmoid_theta(M.PLATEAU_START)
+    d = M.stationary_distribution(mdp, M.softmax_policy(theta))
+    F = M.average_reward_fisher(mdp, theta)
+    np.testing.assert_allclose(F, brute_force_fisher(mdp, theta, d), atol=1e-14)
+    # the sigmoid parameter of each state (column 0): F = d(s) p(1 - p)
+    p = np.array([0.8, 0.1])
+    np.testing.assert_allclose(np.diag(F)[[0, 2]], d * p * (1 - p))

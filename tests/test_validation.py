@@ -1,0 +1,4 @@
+"""Tests for course_utils._validation."""
+
+import numpy as np
+import pytest
