@@ -30,6 +30,12 @@ __all__ = [
     "estimate_gradient_and_fisher",
     "natural_gradient",
     "ascent_path",
+    "kl_region_boundary",
+    "TrustRegionSteps",
+    "trust_region_steps",
+    "reparametrisation_grid",
+    "ReparametrisedPaths",
+    "reparametrised_paths",
 ]
 
 
@@ -126,6 +132,10 @@ def sample_arms(bandit: SoftmaxBandit, theta, n: int, rng: np.random.Generator) 
     Returns
     -------
     ndarray of int, shape (n,)
+
+    Notes
+    -----
+    Used in ``notebooks/04_kl_and_fisher.ipynb`` (via :func:`estimate_gradient_and_fisher`).
     """
     pi = bandit.probabilities(as_array(theta, "theta", shape=(2,)))
     n = check_int(n, "n")
@@ -283,7 +293,9 @@ def ascent_path(
     ndarray of shape (n_steps + 1, 2)
         The iterates mapped back to ``theta = A phi + b`` (so paths computed with different
         ``A`` can be drawn in one picture). The ``phi`` iterates are
-        ``np.linalg.solve(A, (path - b).T).T``.
+        ``np.linalg.solve(A, (path - b).T).T``. If the gradient underflows to exactly 0 (the
+        policy has become deterministic to machine precision, which the accelerating natural
+        steps reach after a few dozen steps) the remaining rows repeat the last iterate.
 
     Notes
     -----
@@ -308,9 +320,278 @@ def ascent_path(
     for t in range(n_steps):  # each iterate depends on the previous one
         theta = A @ phi[t] + b
         g_phi = A.T @ bandit.gradient(theta)
+        if not np.any(g_phi):  # the policy is deterministic to machine precision: stay
+            phi[t + 1 :] = phi[t]
+            break
         if natural:
             F_phi = A.T @ bandit.fisher_information(theta) @ A
             phi[t + 1] = phi[t] + natural_step(g_phi, F_phi, eps)
         else:
             phi[t + 1] = phi[t] + vanilla_step(g_phi, eps)
     return phi @ A.T + b
+
+
+# --- drawable regions and step summaries (trust-region and reparametrisation widgets) ---------
+
+
+def kl_region_boundary(bandit: SoftmaxBandit, theta, eps: float, n_points: int = 361) -> np.ndarray:
+    """Offsets ``d`` on the boundary of the exact region ``KL(pi_theta || pi_theta+d) <= eps``.
+
+    ``KL(pi_theta || softmax(theta')) = sum_a pi_a log pi_a - pi . l' + log sum_a e^(l'_a)``
+    (logits ``l' = (theta'_1, theta'_2, 0)``) is convex in ``theta'``, zero with zero gradient
+    at ``theta' = theta``, and tends to infinity along every ray (some arm's probability goes
+    to 0 while ``pi_a > 0``). So along each direction ``u`` there is exactly one radius ``r``
+    with ``KL(theta, theta + r u) = eps``; it is found by bisection, all directions at once.
+
+    Parameters
+    ----------
+    bandit : SoftmaxBandit
+    theta : array-like of shape (2,)
+        Centre.
+    eps : float
+        > 0.
+    n_points : int, default 361
+        >= 3; directions ``t = 0 .. 2 pi``, the first and last points coincide.
+
+    Returns
+    -------
+    ndarray of shape (n_points, 2)
+        Offsets ``d`` (add ``theta`` to draw), with ``KL = eps`` to a relative 1e-10.
+
+    Notes
+    -----
+    Drawn by the trust-region explorer (``course_utils.widgets``) of
+    ``notebooks/03_taylor_and_trust_regions.ipynb`` and ``notebooks/05_natural_gradient.ipynb``;
+    its quadratic model is :func:`course_utils.natural.trust_region_boundary` with ``F``.
+    """
+    theta = as_array(theta, "theta", shape=(2,))
+    eps = float(check_positive(eps, "eps"))
+    n_points = check_int(n_points, "n_points", low=3)
+    t = np.linspace(0.0, 2.0 * np.pi, n_points)
+    u = np.stack([np.cos(t), np.sin(t)], axis=1)
+
+    def kl_at(r):
+        return bandit.kl(theta, theta + r[:, None] * u)
+
+    lo, hi = np.zeros(n_points), np.ones(n_points)
+    for _ in range(200):  # grow the bracket until KL(hi) >= eps in every direction
+        short = kl_at(hi) < eps
+        if not np.any(short):
+            break
+        lo[short], hi[short] = hi[short], 2.0 * hi[short]
+    for _ in range(200):  # bisection, vectorised over the directions
+        mid = 0.5 * (lo + hi)
+        inside = kl_at(mid) < eps
+        lo, hi = np.where(inside, mid, lo), np.where(inside, hi, mid)
+        if np.all(hi - lo <= 1e-13 * hi):
+            break
+    return 0.5 * (lo + hi)[:, None] * u
+
+
+@dataclass(frozen=True)
+class TrustRegionSteps:
+    """The vanilla and the natural step of size ``eps`` at ``theta``, and what they achieve.
+
+    All arrays have the shape of ``eps`` (steps: that shape + (2,)).
+
+    Attributes
+    ----------
+    eps : ndarray
+    vanilla, natural : ndarray of shape eps.shape + (2,)
+        ``sqrt(eps / g^T g) g`` and ``sqrt(2 eps / g^T F^-1 g) F^-1 g``.
+    predicted_vanilla, predicted_natural : ndarray
+        First-order model of the improvement, ``g^T d``.
+    actual_vanilla, actual_natural : ndarray
+        True improvement ``J(theta + d) - J(theta)``.
+    kl_vanilla, kl_natural : ndarray
+        Exact ``KL(pi_theta || pi_theta+d)``.
+    quadratic_vanilla, quadratic_natural : ndarray
+        Its second-order model ``1/2 d^T F d`` (``= eps`` for the natural step).
+    """
+
+    eps: np.ndarray
+    vanilla: np.ndarray
+    natural: np.ndarray
+    predicted_vanilla: np.ndarray
+    predicted_natural: np.ndarray
+    actual_vanilla: np.ndarray
+    actual_natural: np.ndarray
+    kl_vanilla: np.ndarray
+    kl_natural: np.ndarray
+    quadratic_vanilla: np.ndarray
+    quadratic_natural: np.ndarray
+
+
+def trust_region_steps(bandit: SoftmaxBandit, theta, eps) -> TrustRegionSteps:
+    """Both trust-region steps at ``theta`` for one or many ``eps``, with their outcomes.
+
+    Vanilla ``d = sqrt(eps / g^T g) g`` (``||d||^2 = eps``) and natural
+    ``d = sqrt(2 eps / g^T F^-1 g) F^-1 g`` (``1/2 d^T F d = eps``), MATH.md section 1;
+    for each: the predicted improvement ``g^T d``, the actual ``J(theta + d) - J(theta)``,
+    the exact KL and its quadratic model ``1/2 d^T F d``.
+
+    Parameters
+    ----------
+    bandit : SoftmaxBandit
+    theta : array-like of shape (2,)
+    eps : float or array-like
+        Trust-region sizes, > 0.
+
+    Returns
+    -------
+    TrustRegionSteps
+
+    Notes
+    -----
+    Derived in ``notebooks/03_taylor_and_trust_regions.ipynb`` and
+    ``notebooks/05_natural_gradient.ipynb``; the trust-region explorer of
+    ``course_utils.widgets`` draws it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> steps = trust_region_steps(SoftmaxBandit(), np.zeros(2), 0.01)
+    >>> round(float(steps.quadratic_natural), 12), round(float(steps.vanilla @ steps.vanilla), 12)
+    (0.01, 0.01)
+    """
+    from .natural import natural_step, vanilla_step  # natural.py does not import bandit
+
+    theta = as_array(theta, "theta", shape=(2,))
+    eps = check_positive(eps, "eps")
+    g = bandit.gradient(theta)
+    F = bandit.fisher_information(theta)
+    J0 = bandit.expected_return(theta)
+    d_v = vanilla_step(g, eps)  # shape eps.shape + (2,)
+    d_n = natural_step(g, F, eps)
+    return TrustRegionSteps(
+        eps=eps,
+        vanilla=d_v,
+        natural=d_n,
+        predicted_vanilla=d_v @ g,
+        predicted_natural=d_n @ g,
+        actual_vanilla=bandit.expected_return(theta + d_v) - J0,
+        actual_natural=bandit.expected_return(theta + d_n) - J0,
+        kl_vanilla=bandit.kl(theta, theta + d_v),
+        kl_natural=bandit.kl(theta, theta + d_n),
+        quadratic_vanilla=0.5 * np.einsum("...i,ij,...j->...", d_v, F, d_v),
+        quadratic_natural=0.5 * np.einsum("...i,ij,...j->...", d_n, F, d_n),
+    )
+
+
+def reparametrisation_grid(A=None, b=None, theta_lim=(-4.0, 4.0), n_lines: int = 11):
+    """Coordinate lines of ``phi`` drawn in the ``theta`` plane, for ``theta = A phi + b``.
+
+    A linear map sends the straight lines ``phi_1 = c`` and ``phi_2 = c`` to straight lines,
+    so each is given by two end points. The ``phi`` values are spaced evenly over the
+    ``phi``-image of the square ``theta_lim x theta_lim`` (so the lines cover it).
+
+    Parameters
+    ----------
+    A : array-like of shape (2, 2), optional
+        Invertible; default the identity.
+    b : array-like of shape (2,), optional
+        Default 0.
+    theta_lim : (float, float), default (-4, 4)
+        The square to cover, ``low < high``.
+    n_lines : int, default 11
+        Lines per family, >= 2.
+
+    Returns
+    -------
+    ndarray of shape (2, n_lines, 2, 2)
+        ``[family, line, end point, (theta_1, theta_2)]``; family 0 holds the lines of
+        constant ``phi_1``, family 1 those of constant ``phi_2``.
+
+    Notes
+    -----
+    Drawn by the reparametrisation explorer (``course_utils.widgets``) of
+    ``notebooks/05_natural_gradient.ipynb``.
+    """
+    A, b = _check_reparametrisation(A, b)
+    lo, hi = (float(v) for v in as_array(theta_lim, "theta_lim", shape=(2,)))
+    if not lo < hi:
+        raise ValueError(f"theta_lim=({lo:g}, {hi:g}) is empty; valid: low < high")
+    n_lines = check_int(n_lines, "n_lines", low=2)
+    corners = np.array([[lo, lo], [lo, hi], [hi, lo], [hi, hi]])
+    phi_corners = np.linalg.solve(A, (corners - b).T).T  # (4, 2)
+    phi_lo, phi_hi = phi_corners.min(axis=0), phi_corners.max(axis=0)
+    lines = np.empty((2, n_lines, 2, 2))
+    for family in range(2):  # the two coordinate families
+        other = 1 - family
+        phi = np.empty((n_lines, 2, 2))
+        phi[:, :, family] = np.linspace(phi_lo[family], phi_hi[family], n_lines)[:, None]
+        phi[:, 0, other], phi[:, 1, other] = phi_lo[other], phi_hi[other]
+        lines[family] = phi @ A.T + b
+    return lines
+
+
+@dataclass(frozen=True)
+class ReparametrisedPaths:
+    """Vanilla and natural ascent paths in the coordinates ``phi`` (``theta = A phi + b``),
+    next to the same paths in plain ``theta`` (``A = I``), all drawn in ``theta``.
+
+    Attributes
+    ----------
+    vanilla, natural : ndarray of shape (n_steps + 1, 2)
+        Paths taken in ``phi``, mapped to ``theta``.
+    vanilla_plain, natural_plain : ndarray of shape (n_steps + 1, 2)
+        Paths taken in ``theta`` itself.
+    vanilla_deviation, natural_deviation : ndarray of shape (n_steps + 1,)
+        ``||path - path_plain||`` after each step: grows for vanilla, stays at rounding error
+        for natural (reparametrisation invariance).
+    """
+
+    vanilla: np.ndarray
+    natural: np.ndarray
+    vanilla_plain: np.ndarray
+    natural_plain: np.ndarray
+    vanilla_deviation: np.ndarray
+    natural_deviation: np.ndarray
+
+
+def reparametrised_paths(
+    bandit: SoftmaxBandit, theta0, eps: float, n_steps: int, A=None, b=None
+) -> ReparametrisedPaths:
+    """Both ascent paths with and without the reparametrisation ``theta = A phi + b``.
+
+    :func:`ascent_path` four times: vanilla and natural, in ``phi`` and in ``theta``. In
+    ``theta`` the vanilla step is ``alpha A A^T g`` and depends on ``A``; the natural step is
+    ``F^-1 g`` scaled to ``1/2 d^T F d = eps`` in either coordinates, so its path does not move.
+
+    Parameters
+    ----------
+    bandit : SoftmaxBandit
+    theta0 : array-like of shape (2,)
+    eps : float
+        > 0.
+    n_steps : int
+        >= 1.
+    A : array-like of shape (2, 2), optional
+        Invertible; default the identity.
+    b : array-like of shape (2,), optional
+
+    Returns
+    -------
+    ReparametrisedPaths
+
+    Notes
+    -----
+    Derived in ``notebooks/05_natural_gradient.ipynb``; drawn by the reparametrisation
+    explorer of ``course_utils.widgets``.
+    """
+    paths = {
+        (natural, plain): ascent_path(
+            bandit, theta0, eps, n_steps, natural=natural, A=None if plain else A,
+            b=None if plain else b,
+        )
+        for natural in (False, True)
+        for plain in (False, True)
+    }
+    return ReparametrisedPaths(
+        vanilla=paths[False, False],
+        natural=paths[True, False],
+        vanilla_plain=paths[False, True],
+        natural_plain=paths[True, True],
+        vanilla_deviation=np.linalg.norm(paths[False, False] - paths[False, True], axis=1),
+        natural_deviation=np.linalg.norm(paths[True, False] - paths[True, True], axis=1),
+    )

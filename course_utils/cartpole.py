@@ -13,8 +13,9 @@ so ``theta`` has ``N_PARAMS = 10`` entries and the score is
 
 Batches come from gymnasium's vectorised ``CartPole-v1`` (:class:`CartPoleSampler`); gymnasium
 is imported only when a sampler is built, so ``import course_utils`` does not import it.
-:func:`train` runs vanilla policy gradient, natural policy gradient (conjugate gradient with
-Fisher-vector products) and the TRPO rule at the same sample budget.
+:func:`policy_batch` reduces a batch to what the update rules of :mod:`course_utils.practical`
+need, and :func:`train` runs vanilla policy gradient, natural policy gradient (conjugate gradient
+with Fisher-vector products) and the TRPO rule at the same sample budget.
 
 Derived and used in ``notebooks/08_npg_on_cartpole.ipynb``.
 """
@@ -24,14 +25,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import expit
 
-from ._validation import as_array, check_in_range, check_int, check_positive, check_rng
-from .natural import (
-    backtracking_line_search,
-    fisher_vector_product,
-    natural_step_cg,
-    vanilla_step,
-)
+from ._validation import as_array, check_in_range, check_int, check_rng
+from .natural import fisher_vector_product
+from .practical import PolicyBatch, UpdateSettings, policy_update
 
 __all__ = [
     "N_OBS",
@@ -51,8 +49,8 @@ __all__ = [
     "surrogate",
     "Batch",
     "CartPoleSampler",
-    "StepInfo",
-    "policy_update",
+    "advantages",
+    "policy_batch",
     "TrainingRun",
     "train",
 ]
@@ -65,8 +63,8 @@ N_FEATURES = N_OBS + 1
 N_ACTIONS = 2
 #: length of theta (``W`` of shape (N_FEATURES, N_ACTIONS), row-major)
 N_PARAMS = N_FEATURES * N_ACTIONS
-#: the learners of :func:`policy_update` and :func:`train`
-METHODS = ("vanilla", "natural", "trpo")
+#: the update rules :func:`train` runs (names of :data:`course_utils.practical.METHODS`)
+METHODS = ("vanilla", "natural_cg", "trpo")
 
 
 # --- the linear softmax policy ----------------------------------------------------------------
@@ -113,7 +111,8 @@ def features(obs) -> np.ndarray:
 
 
 def _log_policy(theta: np.ndarray, obs: np.ndarray) -> np.ndarray:
-    logits = features(obs) @ theta.reshape(N_FEATURES, N_ACTIONS)
+    W = theta.reshape(N_FEATURES, N_ACTIONS)
+    logits = obs @ W[:N_OBS] + W[N_OBS]  # = features(obs) @ W
     shifted = logits - logits.max(axis=1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
@@ -173,9 +172,20 @@ def sample_actions(theta, obs, rng: np.random.Generator) -> np.ndarray:
     int ndarray of shape (N,)
     """
     rng = check_rng(rng)
-    pi = policy_probabilities(theta, obs)
-    u = rng.random(pi.shape[0])
-    return np.minimum((np.cumsum(pi, axis=1) < u[:, None]).sum(axis=1), N_ACTIONS - 1)
+    return _draw(_logit_gap(_check_theta(theta)), _check_obs(obs), rng)
+
+
+def _logit_gap(theta: np.ndarray) -> np.ndarray:
+    """``W[:, 1] - W[:, 0]``: with two actions, ``pi(1|s) = sigmoid(gap . features(s))``."""
+    W = theta.reshape(N_FEATURES, N_ACTIONS)
+    return W[:, 1] - W[:, 0]
+
+
+def _draw(gap: np.ndarray, obs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    # unchecked core of sample_actions, called once per environment step by the sampler:
+    # inverse CDF with two actions, a = 1 exactly when u > pi(0|s)
+    pi0 = expit(-(obs @ gap[:N_OBS] + gap[N_OBS]))
+    return (rng.random(obs.shape[0]) > pi0).astype(np.int64)
 
 
 def score(theta, obs, actions) -> np.ndarray:
@@ -391,6 +401,7 @@ class Batch:
     actions: np.ndarray
     rewards: np.ndarray
     dones: np.ndarray
+    terminated: np.ndarray
     valid: np.ndarray
     episode_returns: np.ndarray
 
@@ -430,15 +441,16 @@ class CartPoleSampler:
         seed = check_int(seed, "seed", low=0)
         if vectorization_mode not in ("sync", "vector_entry_point"):
             raise ValueError(
-                f"vectorization_mode={vectorization_mode!r}; valid: 'sync' or "
-                "'vector_entry_point'"
+                f"vectorization_mode={vectorization_mode!r}; valid: 'sync' or 'vector_entry_point'"
             )
         self.env = gymnasium.make_vec(
             "CartPole-v1", num_envs=self.n_envs, vectorization_mode=vectorization_mode
         )
-        seeds = seed if vectorization_mode == "vector_entry_point" else [
-            seed + i for i in range(self.n_envs)
-        ]
+        seeds = (
+            seed
+            if vectorization_mode == "vector_entry_point"
+            else [seed + i for i in range(self.n_envs)]
+        )
         obs, _ = self.env.reset(seed=seeds)
         self._obs = np.asarray(obs, dtype=float)
         self._prev_done = np.zeros(self.n_envs, dtype=bool)
@@ -459,7 +471,7 @@ class CartPoleSampler:
         -------
         Batch
         """
-        theta = _check_theta(theta)
+        gap = _logit_gap(_check_theta(theta))
         T = check_int(n_steps, "n_steps")
         rng = check_rng(rng)
         E = self.n_envs
@@ -467,134 +479,94 @@ class CartPoleSampler:
         actions = np.empty((T, E), dtype=np.int64)
         rewards = np.empty((T, E))
         dones = np.empty((T, E), dtype=bool)
+        terminal = np.empty((T, E), dtype=bool)
         valid = np.empty((T, E), dtype=bool)
         finished = []
         for t in range(T):  # loop over time; the E environments step together
             obs[t] = self._obs
             valid[t] = ~self._prev_done
-            actions[t] = sample_actions(theta, self._obs, rng)
+            actions[t] = _draw(gap, self._obs, rng)
             next_obs, r, terminated, truncated, _ = self.env.step(actions[t])
             rewards[t] = r
             dones[t] = np.logical_or(terminated, truncated)
+            terminal[t] = terminated
             self._episode_return += rewards[t]
             finished.append(self._episode_return[dones[t]])
             self._episode_return[dones[t]] = 0.0
             self._prev_done = dones[t]
             self._obs = np.asarray(next_obs, dtype=float)
-        return Batch(obs, actions, rewards, dones, valid, np.concatenate(finished))
+        return Batch(obs, actions, rewards, dones, terminal, valid, np.concatenate(finished))
 
     def close(self) -> None:
         """Close the gymnasium environments."""
         self.env.close()
 
 
-# --- one update of each learner ---------------------------------------------------------------
+# --- one batch, as the update rules of course_utils.practical need it --------------------------
 
 
-@dataclass(frozen=True)
-class StepInfo:
-    """What one :func:`policy_update` did.
+def advantages(batch: Batch, gamma: float) -> np.ndarray:
+    """``A = G - b`` for every step of a batch: rewards to go minus :func:`per_step_baseline`.
 
-    Attributes
-    ----------
-    kl : float
-        Sampled mean KL between the old and the new policy on the batch's states.
-    step_norm2 : float
-        ``||theta_new - theta||^2``.
-    cg_iterations : int
-        Conjugate-gradient iterations (0 for vanilla).
-    accepted : bool
-        TRPO: whether the line search accepted a step (always True otherwise).
-    backtracks : int
-        TRPO: ``j`` of the accepted ``c^j`` (0 otherwise).
-    """
-
-    kl: float
-    step_norm2: float
-    cg_iterations: int
-    accepted: bool
-    backtracks: int
-
-
-def policy_update(
-    method: str,
-    theta,
-    obs,
-    actions,
-    A,
-    eps: float,
-    damping: float = 0.1,
-    cg_iters: int = 10,
-    backtrack_coeff: float = 0.8,
-):
-    """One update of ``theta`` from a batch of samples, by one of the three learners.
-
-    - ``"vanilla"``: ``d = sqrt(eps / g^T g) g`` (normalised step, ``||d||^2 = eps``);
-    - ``"natural"``: ``x ~= (F + damping I)^-1 g`` by ``cg_iters`` conjugate-gradient
-      iterations with Fisher-vector products ``F v = (1/N) sum_i psi_i (psi_i^T v)``, then
-      ``d = sqrt(2 eps / x^T (F + damping I) x) x`` (so ``1/2 d^T (F + damping I) d = eps``),
-      taken in full;
-    - ``"trpo"``: the same full step with ``delta = eps``, then backtracking
-      ``theta + c^j d`` until the sampled mean KL is ``<= eps`` and the importance-sampled
-      surrogate has not decreased (MATH.md section 4); if no ``j < 10`` passes, no step.
+    The rewards to go stop only where an episode *terminated* (the pole fell or the cart left
+    the track). At a *truncation* (the 500-step limit) the pole is still up and the return
+    would have gone on; the sum runs on into the next episode's rewards as a stand-in for the
+    value of the truncated state (``V ~= 1 / (1 - gamma)`` for a policy that keeps the pole up).
 
     Parameters
     ----------
-    method : {"vanilla", "natural", "trpo"}
-    theta : array-like of shape (10,)
-    obs : array-like of shape (N, 4)
-    actions : int array of shape (N,)
-    A : array-like of shape (N,)
-        Advantages.
-    eps : float
-        Trust-region size, > 0 (``||d||^2`` for vanilla, ``1/2 d^T F d`` and KL otherwise).
-    damping : float, default 0.1
-        ``lambda`` in ``F + lambda I``, >= 0 (natural and TRPO).
-    cg_iters : int, default 10
-    backtrack_coeff : float, default 0.8
+    batch : Batch
+    gamma : float
+        Discount in [0, 1].
 
     Returns
     -------
-    theta_new : ndarray of shape (10,)
-    info : StepInfo
-
-    Notes
-    -----
-    Derived in ``notebooks/07_practical_npg.ipynb``; used in
-    ``notebooks/08_npg_on_cartpole.ipynb``.
+    ndarray of shape (T, E)
+        Meaningful where ``batch.valid``.
     """
-    if method not in METHODS:
-        raise ValueError(f"method={method!r}; valid: one of {METHODS}")
+    G = rewards_to_go(batch.rewards, batch.terminated, gamma)
+    return G - per_step_baseline(G, batch.valid)
+
+
+def policy_batch(theta, batch: Batch, gamma: float = 0.99) -> PolicyBatch:
+    """What one iteration of vanilla, natural (CG) or TRPO needs from a CartPole batch.
+
+    With the ``N`` valid samples ``(s_i, a_i)``, their scores ``psi_i`` (:func:`score`) and
+    advantages ``A_i`` (:func:`advantages`), each weighted ``1 / N``:
+
+    - ``g = (1/N) sum_i psi_i A_i`` (:func:`policy_gradient`);
+    - ``F v = (1/N) sum_i psi_i (psi_i^T v)`` (:func:`course_utils.natural.fisher_vector_product`,
+      F never formed);
+    - the surrogate ``(1/N) sum_i [pi_new(a_i|s_i) / pi(a_i|s_i)] A_i`` (:func:`surrogate`);
+    - the mean KL ``(1/N) sum_i KL(pi(.|s_i) || pi_new(.|s_i))`` (:func:`kl_divergence`).
+
+    The factor ``gamma^t`` of the exact discounted gradient is dropped, as in practical codes.
+
+    Parameters
+    ----------
+    theta : array-like of shape (10,)
+        The parameters the batch was sampled with.
+    batch : Batch
+    gamma : float, default 0.99
+
+    Returns
+    -------
+    course_utils.practical.PolicyBatch
+        For :func:`course_utils.practical.policy_update`.
+    """
     theta = _check_theta(theta)
-    obs = _check_obs(obs)
-    eps = float(check_positive(eps, "eps"))
-    damping = float(check_in_range(damping, "damping", 0.0))
+    gamma = float(check_in_range(gamma, "gamma", 0.0, 1.0))
+    obs = batch.obs[batch.valid]
+    actions = batch.actions[batch.valid]
+    A = advantages(batch, gamma)[batch.valid]
     psi = score(theta, obs, actions)
-    g = policy_gradient(psi, A)
-    if method == "vanilla":
-        d = vanilla_step(g, eps)
-        theta_new = theta + d
-        return theta_new, StepInfo(kl_divergence(theta, theta_new, obs), float(d @ d), 0, True, 0)
-
-    def matvec(v):
-        return fisher_vector_product(psi, v, damping)
-
-    d, cg = natural_step_cg(g, matvec, eps, iters=cg_iters)
-    if method == "natural":
-        theta_new = theta + d
-        kl = kl_divergence(theta, theta_new, obs)
-        return theta_new, StepInfo(kl, float(d @ d), cg.iterations, True, 0)
-    search = backtracking_line_search(
-        theta,
-        d,
-        surrogate=lambda th: surrogate(th, theta, obs, actions, A),
-        kl=lambda th: kl_divergence(theta, th, obs),
-        delta=eps,
-        backtrack_coeff=backtrack_coeff,
-    )
-    step = search.theta - theta
-    return search.theta, StepInfo(
-        search.kl, float(step @ step), cg.iterations, search.accepted, search.backtracks
+    return PolicyBatch(
+        theta=theta.copy(),
+        g=policy_gradient(psi, A),
+        fvp=lambda v: fisher_vector_product(psi, v),
+        surrogate=lambda theta_new: surrogate(theta_new, theta, obs, actions, A),
+        kl=lambda theta_new: kl_divergence(theta, theta_new, obs),
+        n_samples=int(obs.shape[0]),
     )
 
 
@@ -609,73 +581,85 @@ class TrainingRun:
     ----------
     returns : ndarray of shape (n_iterations,)
         Mean undiscounted return of the episodes that ended during each iteration's batch
-        (the previous value if none ended; capped at 500 by ``CartPole-v1``).
+        (the previous value if none ended; at most 500, the limit of ``CartPole-v1``).
     n_episodes : int ndarray of shape (n_iterations,)
         How many episodes ended in each batch.
     kl : ndarray of shape (n_iterations,)
-        Sampled mean KL of each update.
+        Sampled mean KL of each update on its batch.
     accepted : bool ndarray of shape (n_iterations,)
         Whether each update changed theta (TRPO's line search may refuse).
+    step_fraction : ndarray of shape (n_iterations,)
+        Fraction of the full step taken (TRPO's ``c^j``; 1 for the others; 0 if refused).
     theta : ndarray of shape (n_iterations + 1, 10)
         Parameters before each iteration and after the last.
     samples : int
-        Environment steps used (the sample budget, reset steps included).
+        Environment steps used, ``n_iterations * n_envs * n_steps``: the sample budget
+        (the reset steps of the autoreset included).
     """
 
     returns: np.ndarray
     n_episodes: np.ndarray
     kl: np.ndarray
     accepted: np.ndarray
+    step_fraction: np.ndarray
     theta: np.ndarray
     samples: int
 
 
 def train(
     method: str,
+    settings: UpdateSettings,
     rng: np.random.Generator,
     env_seed: int,
     n_iterations: int = 50,
     n_envs: int = 16,
     n_steps: int = 200,
-    eps: float = 0.01,
     gamma: float = 0.99,
-    damping: float = 0.1,
-    cg_iters: int = 10,
     theta0=None,
     vectorization_mode: str = "sync",
+    decimals: int | None = 8,
 ) -> TrainingRun:
-    """Train the linear softmax policy on CartPole-v1 with one learner.
+    """Train the linear softmax policy on CartPole-v1 with one update rule.
 
-    Each iteration samples ``n_envs x n_steps`` environment steps (:class:`CartPoleSampler`),
-    computes rewards to go (``gamma``), subtracts :func:`per_step_baseline`, and applies
-    :func:`policy_update`. The sample budget is ``n_iterations * n_envs * n_steps`` steps,
-    the same for every method.
+    Each iteration samples ``n_envs x n_steps`` environment steps (:class:`CartPoleSampler`,
+    episodes run on across iterations), builds :func:`policy_batch` and applies
+    :func:`course_utils.practical.policy_update`. Every method gets the same budget of
+    ``n_iterations * n_envs * n_steps`` steps.
 
     Parameters
     ----------
-    method : {"vanilla", "natural", "trpo"}
+    method : {"vanilla", "natural_cg", "trpo"}
+        Vanilla ``||d||^2 = settings.eps``; natural with conjugate gradient on sampled
+        Fisher-vector products, ``1/2 d^T (F + damping I) d = settings.delta``, full step;
+        TRPO: that step and the backtracking line search (KL ``<= settings.delta``).
+    settings : course_utils.practical.UpdateSettings
     rng : numpy.random.Generator
         Draws the actions.
     env_seed : int
-        Reset seed of the environments (:class:`CartPoleSampler`).
+        Reset seed of the environments (:class:`CartPoleSampler`), >= 0.
     n_iterations, n_envs, n_steps : int
-    eps : float
-        Trust-region size (see :func:`policy_update`).
+        Iterations (>= 1), environments (>= 2), steps per environment per iteration (>= 1).
     gamma : float, default 0.99
-    damping : float, default 0.1
-    cg_iters : int, default 10
     theta0 : array-like of shape (10,), optional
         Start (default zeros: the uniform policy).
     vectorization_mode : str, default "sync"
+        See :class:`CartPoleSampler`.
 
     Returns
     -------
     TrainingRun
+
+    Notes
+    -----
+    Used in ``notebooks/08_npg_on_cartpole.ipynb``.
     """
     if method not in METHODS:
         raise ValueError(f"method={method!r}; valid: one of {METHODS}")
+    if not isinstance(settings, UpdateSettings):
+        raise ValueError(f"settings={settings!r}; valid: a course_utils.practical.UpdateSettings")
     rng = check_rng(rng)
     n_iterations = check_int(n_iterations, "n_iterations")
+    n_steps = check_int(n_steps, "n_steps")
     gamma = float(check_in_range(gamma, "gamma", 0.0, 1.0))
     theta = np.zeros(N_PARAMS) if theta0 is None else _check_theta(theta0, "theta0").copy()
     sampler = CartPoleSampler(n_envs, env_seed, vectorization_mode)
@@ -683,31 +667,23 @@ def train(
     n_episodes = np.empty(n_iterations, dtype=np.int64)
     kls = np.empty(n_iterations)
     accepted = np.empty(n_iterations, dtype=bool)
+    fractions = np.empty(n_iterations)
     thetas = np.empty((n_iterations + 1, N_PARAMS))
     last_return = np.nan
     try:
-        for i in range(n_iterations):  # loop over iterations of the learner
+        for i in range(n_iterations):  # iterations of the learner
             thetas[i] = theta
             batch = sampler.sample(theta, n_steps, rng)
-            G = rewards_to_go(batch.rewards, batch.dones, gamma)
-            A = G - per_step_baseline(G, batch.valid)
-            theta, info = policy_update(
-                method,
-                theta,
-                batch.obs[batch.valid],
-                batch.actions[batch.valid],
-                A[batch.valid],
-                eps,
-                damping=damping,
-                cg_iters=cg_iters,
-            )
+            theta, info = policy_update(method, policy_batch(theta, batch, gamma), settings)
+            if decimals is not None:
+                theta = np.round(theta, decimals)  # see Notes: reproducible across machines
             n_episodes[i] = batch.episode_returns.size
             if n_episodes[i] > 0:
                 last_return = float(batch.episode_returns.mean())
             returns[i] = last_return
-            kls[i] = info.kl
-            accepted[i] = info.accepted
+            kls[i], accepted[i], fractions[i] = info.kl, info.accepted, info.step_fraction
         thetas[-1] = theta
     finally:
         sampler.close()
-    return TrainingRun(returns, n_episodes, kls, accepted, thetas, n_iterations * n_envs * n_steps)
+    budget = n_iterations * sampler.n_envs * n_steps
+    return TrainingRun(returns, n_episodes, kls, accepted, fractions, thetas, budget)

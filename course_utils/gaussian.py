@@ -19,14 +19,25 @@ Derived in ``notebooks/06_gaussian_k_sigma.ipynb``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ._validation import as_array, check_in_range, check_int, check_positive, check_rng
 from .mdp import Trajectories
 
-__all__ = ["LinearGaussianLQR", "AscentPath", "optimal_gain", "gaussian_score"]
+__all__ = [
+    "LinearGaussianLQR",
+    "AscentPath",
+    "GradientFlow",
+    "optimal_gain",
+    "gaussian_score",
+    "angle_between",
+    "discount_horizon",
+    "discounted_kl",
+    "NaturalStepKL",
+    "natural_step_kl",
+]
 
 #: trajectories processed per block in the estimators: keeps the (horizon, block) work
 #: arrays inside the CPU cache, which makes the estimators about twice as fast
@@ -127,6 +138,12 @@ class AscentPath:
         hit = np.flatnonzero(np.abs(self.points[:, 0] - k_target) < tol)
         return int(hit[0]) if hit.size else None
 
+    def first_below(self, sigma_level: float) -> int | None:
+        """First iteration with ``sigma < sigma_level``, or None if never reached."""
+        sigma_level = float(check_positive(sigma_level, "sigma_level"))
+        hit = np.flatnonzero(self.points[:, 1] < sigma_level)
+        return int(hit[0]) if hit.size else None
+
 
 @dataclass(frozen=True)
 class LinearGaussianLQR:
@@ -206,8 +223,8 @@ class LinearGaussianLQR:
             bad = k[~stable] if k.ndim else k
             lo, hi = self.stability_interval()
             raise ValueError(
-                f"k={np.ravel(bad)[0]!r} is unstable: gamma (1 + k)^2 >= 1, so the closed loop "
-                f"diverges and J is infinite; valid range for gamma={self.gamma:g}: "
+                f"k={float(np.ravel(bad)[0])!r} is unstable: gamma (1 + k)^2 >= 1, so the closed "
+                f"loop diverges and J is infinite; valid range for gamma={self.gamma:g}: "
                 f"({lo:.6g}, {hi:.6g})"
             )
         return k
@@ -325,11 +342,12 @@ class LinearGaussianLQR:
         """Angle in degrees between ``direction`` (shape (..., 2)) and ``(k*, 0) - (k, sigma)``."""
         k, sigma = self._check(k, sigma)
         direction = as_array(direction, "direction")
+        if direction.ndim == 0 or direction.shape[-1] != 2:
+            raise ValueError(f"direction has shape {direction.shape}; valid: shape (..., 2)")
+        if np.any(np.all(direction == 0.0, axis=-1)):  # 0 / 0: no angle, refuse (not NaN)
+            raise ValueError("direction contains a zero vector; valid: non-zero 2-D vectors")
         target = np.stack([self.optimal_gain() - k, -sigma], axis=-1)
-        cos = np.sum(direction * target, axis=-1) / (
-            np.linalg.norm(direction, axis=-1) * np.linalg.norm(target, axis=-1)
-        )
-        return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+        return angle_between(direction, target)
 
     def ascent_path(
         self, k0: float, sigma0: float, eps: float, natural: bool, max_iter: int = 500
@@ -361,25 +379,295 @@ class LinearGaussianLQR:
         points[0] = (k0, sigma0)
         stopped = "max_iter"
         n = 0
+        q, R, gamma, m0 = self.q, self.R, self.gamma, self.m0
+        k, sigma = float(k0), float(sigma0)
         for n in range(max_iter):  # iterates depend on each other: the loop is the algorithm
-            k, sigma = points[n]
-            g = self.gradient(k, sigma)
-            if natural:
-                x = self.natural_gradient(k, sigma)
-                d = np.sqrt(2.0 * eps / (g @ x)) * x
-            else:
-                d = np.sqrt(eps / (g @ g)) * g
-            new = points[n] + d
-            if new[1] <= 0.0:
-                stopped = f"step {n + 1} would make sigma <= 0 (sigma = {new[1]:.3g})"
+            # gradient() and natural_gradient() in float arithmetic (the validated array
+            # methods cost ~50 us a call, too slow for the widgets' 500-step paths)
+            one_minus = 1.0 - gamma * (1.0 + k) ** 2
+            P = (q + R * k * k) / one_minus
+            c = R + gamma * P
+            k_gap = -gamma * P / c - k  # k_g - k
+            S = (m0 + gamma * sigma * sigma / (1.0 - gamma)) / one_minus
+            g = (2.0 * c * S * k_gap, -2.0 * sigma * c / (1.0 - gamma))
+            x = (2.0 * sigma * sigma * c * k_gap, -c * sigma**3) if natural else g
+            gx = g[0] * x[0] + g[1] * x[1]  # g^T F^-1 g or g^T g
+            scale = ((2.0 if natural else 1.0) * eps / gx) ** 0.5 if gx > 0.0 else np.inf
+            k_new, sigma_new = k + scale * x[0], sigma + scale * x[1]
+            if not (np.isfinite(k_new) and np.isfinite(sigma_new)):
+                stopped = (
+                    f"step {n + 1} is not finite: the gradient underflowed at sigma = {sigma:.3g}"
+                )
                 break
-            if not self.is_stable(new[0]):
-                stopped = f"step {n + 1} would make k = {new[0]:.4g} unstable"
+            if sigma_new <= 0.0:
+                stopped = f"step {n + 1} would make sigma <= 0 (sigma = {sigma_new:.3g})"
                 break
-            points[n + 1] = new
+            if gamma * (1.0 + k_new) ** 2 >= 1.0:
+                stopped = f"step {n + 1} would make k = {k_new:.4g} unstable"
+                break
+            points[n + 1] = (k_new, sigma_new)
+            k, sigma = k_new, sigma_new
         else:
             n = max_iter
         return AscentPath(points[: n + 1].copy(), stopped)
+
+    # --- log sigma coordinates, direction fields and flows (notebook 06) ---------------------
+
+    def gradient_log_sigma(self, k, sigma) -> np.ndarray:
+        """The gradient in the coordinates ``(k, lambda = log sigma)``, at the point ``(k, sigma)``.
+
+        Chain rule with ``d sigma / d lambda = sigma``:
+        ``(dJ/dk, dJ/dlambda) = (dJ/dk, sigma dJ/dsigma)
+        = (2 (R + gamma P) S (k_g - k), -2 sigma^2 (R + gamma P) / (1 - gamma))``.
+
+        Parameters
+        ----------
+        k, sigma : array-like, broadcastable
+            The point (given by ``sigma``, not ``log sigma``); stable ``k``, ``sigma > 0``.
+
+        Returns
+        -------
+        ndarray of shape (..., 2)
+
+        Notes
+        -----
+        Derived in ``notebooks/06_gaussian_k_sigma.ipynb`` (reparametrisation section).
+        """
+        g = self.gradient(k, sigma)
+        _, sigma = self._check(k, sigma)
+        g[..., 1] *= sigma
+        return g
+
+    def fisher_information_log_sigma(self, k, sigma) -> np.ndarray:
+        """The Fisher matrix in the coordinates ``(k, log sigma)``.
+
+        ``F' = diag(S / sigma^2, 2 / (1 - gamma))``.
+
+        ``F' = D^T F D`` with the Jacobian ``D = d(k, sigma) / d(k, log sigma) = diag(1, sigma)``;
+        the ``sigma``-block no longer blows up as ``sigma -> 0``.
+
+        Parameters
+        ----------
+        k, sigma : array-like, broadcastable
+            Stable ``k``, ``sigma > 0``.
+
+        Returns
+        -------
+        ndarray of shape (..., 2, 2)
+
+        Notes
+        -----
+        Derived in ``notebooks/06_gaussian_k_sigma.ipynb``.
+        """
+        F = self.fisher_information(k, sigma)
+        _, sigma = self._check(k, sigma)
+        F[..., 1, 1] *= sigma**2
+        return F
+
+    def natural_gradient_log_sigma(self, k, sigma) -> np.ndarray:
+        """The natural gradient ``F'^-1 g'`` in the coordinates ``(k, log sigma)``.
+
+        ``F'^-1 g' = (2 sigma^2 (R + gamma P)(k_g - k), -(R + gamma P) sigma^2)``.
+
+        Mapped back to ``(k, sigma)`` with ``d sigma = sigma d lambda`` it is exactly
+        :meth:`natural_gradient`: the natural gradient does not depend on the parametrisation
+        (the vanilla one does: ``(g_k, sigma^2 g_sigma)`` instead of ``(g_k, g_sigma)``).
+
+        Parameters
+        ----------
+        k, sigma : array-like, broadcastable
+            Stable ``k``, ``sigma > 0``.
+
+        Returns
+        -------
+        ndarray of shape (..., 2)
+
+        Notes
+        -----
+        Derived in ``notebooks/06_gaussian_k_sigma.ipynb``.
+        """
+        x = self.natural_gradient(k, sigma)
+        _, sigma = self._check(k, sigma)
+        x[..., 1] /= sigma
+        return x
+
+    def unit_fields(self, k, sigma, parametrisation: str = "sigma"):
+        """Unit directions of the vanilla and the natural gradient in the ``(k, sigma)`` plane.
+
+        With ``parametrisation="log_sigma"`` the gradients are taken with respect to
+        ``(k, log sigma)`` and the resulting parameter change is drawn in the ``(k, sigma)``
+        plane (``d sigma = sigma d log sigma``): the vanilla direction becomes
+        ``(g_k, sigma^2 g_sigma)``, the natural one does not change.
+
+        Parameters
+        ----------
+        k, sigma : array-like, broadcastable (e.g. from ``numpy.meshgrid``)
+            Stable ``k``, ``sigma > 0``.
+        parametrisation : {"sigma", "log_sigma"}, default "sigma"
+
+        Returns
+        -------
+        vanilla, natural : ndarray of shape (..., 2)
+            ``(dk, dsigma) / ||(dk, dsigma)||``; plot with ``angles="xy"``.
+
+        Notes
+        -----
+        Derived in ``notebooks/06_gaussian_k_sigma.ipynb`` (the canonical arrow figure).
+        """
+        if parametrisation == "sigma":
+            vanilla, natural = self.gradient(k, sigma), self.natural_gradient(k, sigma)
+        elif parametrisation == "log_sigma":
+            _, s = self._check(k, sigma)
+            vanilla = self.gradient_log_sigma(k, sigma)
+            natural = self.natural_gradient_log_sigma(k, sigma)
+            vanilla[..., 1] *= s  # tangent map back to (k, sigma): d sigma = sigma d lambda
+            natural[..., 1] *= s
+        else:
+            raise ValueError(
+                f"parametrisation={parametrisation!r} is invalid; valid: 'sigma' or 'log_sigma'"
+            )
+        return _unit(vanilla), _unit(natural)
+
+    def estimate_unit_fields(self, k, sigma, n_trajectories, horizon, rng, baseline: bool = True):
+        """Monte Carlo version of :meth:`unit_fields`: REINFORCE arrows at every grid point.
+
+        At each point :meth:`estimate_gradient` gives ``g_hat``; the vanilla arrow is
+        ``g_hat / ||g_hat||`` and the natural arrow ``F^-1 g_hat`` (exact ``F``, so the arrow's
+        error is the gradient estimate's alone), normalised.
+
+        Parameters
+        ----------
+        k, sigma : array-like, broadcastable
+            Stable ``k``, ``sigma > 0``.
+        n_trajectories, horizon : int
+            Per grid point.
+        rng : numpy.random.Generator
+            Consumed point after point in C order of the broadcast grid.
+        baseline : bool, default True
+            Subtract ``V(s_t)`` from the reward to go.
+
+        Returns
+        -------
+        vanilla, natural : ndarray of shape (..., 2)
+
+        Notes
+        -----
+        Derived in ``notebooks/06_gaussian_k_sigma.ipynb``.
+        """
+        k, sigma = self._check(k, sigma)
+        check_rng(rng)
+        g = np.empty(k.shape + (2,))
+        for idx in np.ndindex(k.shape):  # one estimate per grid point, vectorised inside
+            g[idx] = self.estimate_gradient(
+                k[idx], sigma[idx], n_trajectories, horizon, rng, baseline=baseline
+            )[0]
+        F = self.fisher_information(k, sigma)
+        natural = g / np.stack([F[..., 0, 0], F[..., 1, 1]], axis=-1)
+        return _unit(g), _unit(natural)
+
+    def gradient_flow(
+        self,
+        k0: float,
+        sigma0: float,
+        natural: bool,
+        sigma_min: float = 1e-3,
+        k_tol: float | None = None,
+        n_points: int = 400,
+    ) -> GradientFlow:
+        """The path of the continuous flow ``d theta/dt = g`` (vanilla) or ``F^-1 g`` (natural).
+
+        ``d sigma / dt < 0`` everywhere in both flows, so ``u = -log sigma`` is a clock along
+        the path, and the path is integrated in it (``scipy.integrate.solve_ivp``, RK45,
+        ``rtol = 1e-10``). Dividing the flows' two components gives
+
+        - vanilla: ``dk/du = (1 - gamma) S(k, sigma) (k_g - k)``,
+        - natural: ``dk/du = 2 (k_g - k)`` (no ``sigma``, no ``m0``).
+
+        This clock avoids the natural flow's slow-down (its ``sigma`` falls like ``t^-1/2``) and
+        lets the vanilla path be followed to ``sigma = 1e-300`` without underflow.
+
+        Parameters
+        ----------
+        k0, sigma0 : float
+            Start; stable ``k0``, ``sigma0 > 0``.
+        natural : bool
+        sigma_min : float, default 1e-3
+            Stop when ``sigma`` reaches it; in ``[1e-300, sigma0)``.
+        k_tol : float or None, default None
+            If given (> 0), stop earlier when ``|k - k*| < k_tol``.
+        n_points : int, default 400
+            Points stored along the path (uniform in ``u`` and in ``sigma``), >= 2.
+
+        Returns
+        -------
+        GradientFlow
+
+        Notes
+        -----
+        Derived in ``notebooks/06_gaussian_k_sigma.ipynb``. From ``(-0.2, 0.5)`` in the
+        default setting the vanilla path reaches ``sigma = 1e-3`` at ``k = -0.39``, the
+        natural one approaches ``k* = -0.9076``.
+
+        Examples
+        --------
+        >>> lqr = LinearGaussianLQR()
+        >>> flow = lqr.gradient_flow(-0.2, 0.5, natural=False, sigma_min=1e-3)
+        >>> round(float(flow.k_at_sigma(1e-3)), 3)
+        -0.393
+        >>> flow.stopped
+        'sigma reached sigma_min = 0.001'
+        """
+        from scipy.integrate import solve_ivp
+
+        k0 = float(self._check_k(np.asarray(k0, dtype=float).reshape(())))
+        sigma0 = float(check_positive(sigma0, "sigma0"))
+        sigma_min = float(check_in_range(sigma_min, "sigma_min", 1e-300, sigma0, high_open=True))
+        if k_tol is not None:
+            k_tol = float(check_positive(k_tol, "k_tol"))
+        n_points = check_int(n_points, "n_points", 2)
+        k_star = self.optimal_gain()
+        gamma, m0 = self.gamma, self.m0
+
+        def dk_du(u, y):
+            k = y[0]
+            one_minus = 1.0 - gamma * (1.0 + k) ** 2
+            P = (self.q + self.R * k * k) / one_minus
+            k_g = -gamma * P / (self.R + gamma * P)
+            if natural:
+                return [2.0 * (k_g - k)]
+            S = (m0 + gamma * np.exp(-2.0 * u) / (1.0 - gamma)) / one_minus
+            return [(1.0 - gamma) * S * (k_g - k)]
+
+        events = []
+        if k_tol is not None:
+
+            def near_optimum(u, y):
+                return abs(y[0] - k_star) - k_tol
+
+            near_optimum.terminal = True
+            events.append(near_optimum)
+        u0, u1 = -np.log(sigma0), -np.log(sigma_min)
+        sol = solve_ivp(
+            dk_du, (u0, u1), [k0], rtol=1e-10, atol=1e-12, dense_output=True, events=events
+        )
+        if sol.status < 0:  # pragma: no cover - the right-hand side is smooth on the stable set
+            raise RuntimeError(f"the flow integration failed: {sol.message}")
+        u_end = float(sol.t[-1])
+        if sol.status == 1:
+            stopped = f"|k - k*| < {k_tol:g} at sigma = {np.exp(-u_end):.3g}"
+        else:
+            stopped = f"sigma reached sigma_min = {sigma_min:g}"
+        u = np.unique(
+            np.concatenate(
+                [
+                    np.linspace(u0, u_end, n_points),
+                    -np.log(np.linspace(sigma0, np.exp(-u_end), n_points)),
+                ]
+            )
+        )
+        u = u[(u >= u0) & (u <= u_end)]
+        k = sol.sol(u)[0]
+        return GradientFlow(np.stack([k, np.exp(-u)], axis=-1), -u, stopped, sol.sol)
 
     # --- sampling ----------------------------------------------------------------------------
 
@@ -542,3 +830,214 @@ def _mean_and_se(per_sample: np.ndarray):
     if n < 2:
         return mean, np.full_like(mean, np.inf)
     return mean, per_sample.std(axis=0, ddof=1) / np.sqrt(n)
+
+
+@dataclass(frozen=True)
+class GradientFlow:
+    """Path of a continuous gradient flow in the ``(k, sigma)`` plane.
+
+    Attributes
+    ----------
+    points : ndarray of shape (n, 2)
+        ``(k, sigma)`` along the path, ``sigma`` decreasing.
+    log_sigma : ndarray of shape (n,)
+        ``log sigma`` at the same points (exact even where ``sigma`` is tiny).
+    stopped : str
+        ``"sigma reached sigma_min = ..."`` or ``"|k - k*| < k_tol at sigma = ..."``.
+    k_of_u : callable
+        Dense solution ``u -> k`` with ``u = -log sigma`` (scipy ``OdeSolution``).
+    """
+
+    points: np.ndarray
+    log_sigma: np.ndarray
+    stopped: str
+    k_of_u: object = field(repr=False)
+
+    def k_at_sigma(self, sigma) -> np.ndarray:
+        """``k`` where the path passes ``sigma`` (within the integrated range).
+
+        Parameters
+        ----------
+        sigma : array-like
+            Between the end and the start of the path.
+
+        Returns
+        -------
+        ndarray shaped like ``sigma``
+        """
+        lo, hi = float(np.exp(self.log_sigma[-1])), float(np.exp(self.log_sigma[0]))
+        sigma = check_in_range(sigma, "sigma", lo * (1 - 1e-12), hi * (1 + 1e-12))
+        return np.asarray(self.k_of_u(-np.log(sigma)))[0]
+
+
+def angle_between(u, v) -> np.ndarray:
+    """Angle in degrees, in [0, 180], between 2-D vectors ``u`` and ``v``.
+
+    ``atan2(|u_1 v_2 - u_2 v_1|, u . v)``: accurate to about 1e-14 degrees also for nearly
+    parallel vectors (``arccos`` of the cosine loses half the digits there).
+
+    Parameters
+    ----------
+    u, v : array-like of shape (..., 2), broadcastable
+        Non-zero vectors.
+
+    Returns
+    -------
+    ndarray of shape (...)
+
+    Notes
+    -----
+    Used in ``notebooks/06_gaussian_k_sigma.ipynb`` to compare arrow fields.
+
+    Examples
+    --------
+    >>> float(angle_between([1.0, 0.0], [0.0, 2.0]))
+    90.0
+    """
+    u, v = as_array(u, "u"), as_array(v, "v")
+    for name, w in (("u", u), ("v", v)):
+        if w.ndim == 0 or w.shape[-1] != 2:
+            raise ValueError(f"{name} has shape {w.shape}; valid: shape (..., 2)")
+        if np.any(np.all(w == 0.0, axis=-1)):
+            raise ValueError(f"{name} contains a zero vector; valid: non-zero 2-D vectors")
+    cross = u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]
+    dot = np.sum(u * v, axis=-1)
+    return np.degrees(np.arctan2(np.abs(cross), dot))
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    """``x / ||x||`` along the last axis (the callers guarantee ``x != 0``)."""
+    return x / np.linalg.norm(x, axis=-1, keepdims=True)
+
+
+# --- the KL of the k / sigma policy and the quadratic model (KL-vs-quadratic widget) ----------
+
+
+def discount_horizon(gamma: float, tol: float = 1e-2) -> int:
+    """Smallest horizon ``H >= 1`` with ``gamma^H <= tol``: where to truncate a rollout.
+
+    ``H = ceil(log(tol) / log(gamma))``; the discounted weight left after ``H`` steps is at
+    most ``tol`` of the first step's (the states may still grow or shrink: the relative bias of
+    a truncated return is ``(gamma (1 + k)^2)^H``).
+
+    Parameters
+    ----------
+    gamma : float
+        Discount in [0, 1).
+    tol : float, default 1e-2
+        In (0, 1).
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> discount_horizon(0.9), discount_horizon(0.99)
+    (44, 459)
+    """
+    gamma = float(check_in_range(gamma, "gamma", 0.0, 1.0, high_open=True))
+    tol = float(check_in_range(tol, "tol", 0.0, 1.0, low_open=True, high_open=True))
+    if gamma == 0.0:
+        return 1
+    return max(1, int(np.ceil(np.log(tol) / np.log(gamma) - 1e-9)))
+
+
+def discounted_kl(lqr: LinearGaussianLQR, k, sigma, k_new, sigma_new) -> np.ndarray:
+    """``sum_t gamma^t E_{s_t ~ (k, sigma)}[ KL(N(k s, sigma^2) || N(k_new s, sigma_new^2)) ]``.
+
+    The KL weighted like the gradient and the Fisher (states from the old policy,
+    unnormalised discounted visitation of mass ``1 / (1 - gamma)``):
+
+    ``S (k - k_new)^2 / (2 sigma_new^2)
+    + (log(sigma_new / sigma) + sigma^2 / (2 sigma_new^2) - 1/2) / (1 - gamma)``
+
+    with ``S = S(k, sigma)`` (:meth:`LinearGaussianLQR.discounted_second_moment`). Its Hessian
+    in ``(k_new, sigma_new)`` at the old parameters is
+    ``F = diag(S / sigma^2, 2 / ((1 - gamma) sigma^2))``, so to second order it is
+    ``1/2 d^T F d``.
+
+    Parameters
+    ----------
+    lqr : LinearGaussianLQR
+    k, sigma : array-like, broadcastable
+        The old policy: stable ``k``, ``sigma > 0``.
+    k_new, sigma_new : array-like, broadcastable
+        The new policy: any ``k_new``, ``sigma_new > 0``.
+
+    Returns
+    -------
+    ndarray of the broadcast shape, ``>= 0``
+
+    Notes
+    -----
+    Derived in ``notebooks/04_kl_and_fisher.ipynb`` (KL vs its quadratic model).
+    """
+    S = lqr.discounted_second_moment(k, sigma)
+    k, sigma = lqr._check(k, sigma)
+    k_new = as_array(k_new, "k_new")
+    sigma_new = check_positive(sigma_new, "sigma_new")
+    ratio2 = (sigma / sigma_new) ** 2
+    per_state = np.log(sigma_new / sigma) + 0.5 * ratio2 - 0.5
+    kl = S * (k - k_new) ** 2 / (2.0 * sigma_new**2) + per_state / (1.0 - lqr.gamma)
+    return np.maximum(kl, 0.0)
+
+
+@dataclass(frozen=True)
+class NaturalStepKL:
+    """The natural step of size ``eps`` from ``(k, sigma)`` and its exact KL.
+
+    Attributes
+    ----------
+    eps : ndarray
+        The sizes (``= 1/2 d^T F d``, the quadratic model of the KL).
+    step : ndarray of shape eps.shape + (2,)
+        ``d = sqrt(2 eps / g^T F^-1 g) F^-1 g``.
+    kl : ndarray
+        :func:`discounted_kl` at ``(k, sigma) + d``; ``inf`` where the step leaves the
+        policies (``sigma + d_sigma <= 0``).
+    valid : ndarray of bool
+        ``sigma + d_sigma > 0``.
+    """
+
+    eps: np.ndarray
+    step: np.ndarray
+    kl: np.ndarray
+    valid: np.ndarray
+
+
+def natural_step_kl(lqr: LinearGaussianLQR, k: float, sigma: float, eps) -> NaturalStepKL:
+    """Exact KL of the natural step, against its quadratic model ``1/2 d^T F d = eps``.
+
+    The natural gradient lowers ``sigma`` (``(F^-1 g)_sigma = -(R + gamma P) sigma^3 < 0``), so
+    a large enough ``eps`` asks for ``sigma + d_sigma <= 0``: the quadratic model allows a step
+    to a policy that does not exist, and the KL there is reported as ``inf``.
+
+    Parameters
+    ----------
+    lqr : LinearGaussianLQR
+    k, sigma : float
+        Start; stable ``k``, ``sigma > 0``.
+    eps : float or array-like
+        Trust-region sizes, > 0.
+
+    Returns
+    -------
+    NaturalStepKL
+
+    Notes
+    -----
+    Derived in ``notebooks/04_kl_and_fisher.ipynb``; drawn by the KL-vs-quadratic explorer.
+    """
+    from .natural import natural_step  # natural.py does not import gaussian
+
+    k = float(lqr._check_k(np.asarray(k, dtype=float).reshape(())))
+    sigma = float(check_positive(sigma, "sigma"))
+    eps = check_positive(eps, "eps")
+    d = natural_step(lqr.gradient(k, sigma), lqr.fisher_information(k, sigma), eps)
+    sigma_new = sigma + d[..., 1]
+    valid = sigma_new > 0.0
+    kl = np.full(eps.shape, np.inf)
+    if np.any(valid):
+        kl[valid] = discounted_kl(lqr, k, sigma, k + d[..., 0][valid], sigma_new[valid])
+    return NaturalStepKL(eps=eps, step=d, kl=kl, valid=valid)

@@ -80,10 +80,11 @@ def kl_bernoulli(theta1, theta2) -> np.ndarray:
     """
     theta1 = as_array(theta1, "theta1")
     theta2 = as_array(theta2, "theta2")
-    p1 = 1.0 / (1.0 + np.exp(-theta1))
-    # log sigmoid(x) = -logaddexp(0, -x), log(1 - sigmoid(x)) = -logaddexp(0, x)
-    kl = p1 * (np.logaddexp(0, -theta2) - np.logaddexp(0, -theta1)) + (1 - p1) * (
-        np.logaddexp(0, theta2) - np.logaddexp(0, theta1)
+    # log sigmoid(x) = -logaddexp(0, -x), log(1 - sigmoid(x)) = -logaddexp(0, x): no overflow
+    # in exp for |theta| in the hundreds, and 1 - p1 keeps its precision for large theta1
+    log_p1, log_q1 = -np.logaddexp(0, -theta1), -np.logaddexp(0, theta1)
+    kl = np.exp(log_p1) * (np.logaddexp(0, -theta2) + log_p1) + np.exp(log_q1) * (
+        np.logaddexp(0, theta2) + log_q1
     )
     return np.maximum(kl, 0.0)
 

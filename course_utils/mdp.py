@@ -48,6 +48,13 @@ __all__ = [
     "average_reward_fisher",
     "sigmoid_theta",
     "PLATEAU_START",
+    "random_deterministic_mdp",
+    "state_distributions",
+    "compatible_critic",
+    "value_iteration",
+    "optimal_return",
+    "AscentHistory",
+    "trust_region_ascent",
 ]
 
 
@@ -136,12 +143,12 @@ class Trajectories:
 
     def rewards_to_go(self) -> np.ndarray:
         """``G_t = sum_{t' >= t} gamma^(t'-t) r_t'`` per trajectory and step, shape (n, horizon)."""
-        horizon = self.rewards.shape[1]
-        discount = self.gamma ** np.arange(horizon)
-        tail = np.cumsum((self.rewards * discount)[:, ::-1], axis=1)[:, ::-1]
-        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-            # divide by gamma^t; for gamma = 0 only G_t = r_t survives
-            return tail / discount if self.gamma > 0 else self.rewards.copy()
+        G = self.rewards.astype(float)  # a copy
+        # G_t = r_t + gamma G_{t+1}, backwards in time (all trajectories at once); dividing a
+        # discounted cumulative sum by gamma^t instead gives 0 / 0 once gamma^t underflows
+        for t in range(G.shape[1] - 2, -1, -1):
+            G[:, t] += self.gamma * G[:, t + 1]
+        return G
 
 
 def random_mdp(n_states: int, n_actions: int, gamma: float, rng: np.random.Generator) -> TabularMDP:
@@ -469,8 +476,9 @@ def surrogate(mdp: TabularMDP, theta_old, theta_new) -> float:
     pi_new = softmax_policy(_check_theta(mdp, theta_new, "theta_new"))
     _, _, A_old = policy_evaluation(mdp, pi_old)
     rho_old = discounted_visitation(mdp, pi_old)
-    ratio = pi_new / pi_old
-    return float(rho_old @ np.sum(pi_old * ratio * A_old, axis=1))
+    # E_{a ~ pi_old}[(pi_new / pi_old) A_old] = sum_a pi_new A_old: the weights cancel exactly.
+    # Summed without forming the ratio, which is 0 / 0 where pi_old underflows (extreme logits).
+    return float(rho_old @ np.sum(pi_new * A_old, axis=1))
 
 
 def performance_difference(mdp: TabularMDP, theta_old, theta_new) -> float:
@@ -704,3 +712,298 @@ def average_reward_fisher(mdp: TabularMDP, theta) -> np.ndarray:
     theta = _check_theta(mdp, theta)
     pi = softmax_policy(theta)
     return _block_fisher(stationary_distribution(mdp, pi), pi)
+
+
+# --- state distributions, sparse MDPs and the compatible critic (notebooks 01 and 02) -----
+
+
+def random_deterministic_mdp(
+    n_states: int, n_actions: int, gamma: float, rng: np.random.Generator
+) -> TabularMDP:
+    """A random MDP whose actions move deterministically, like a small maze.
+
+    Each pair ``(s, a)`` leads to one next state drawn uniformly from the ``S`` states;
+    rewards are uniform in [0, 1) and ``p0`` is Dirichlet(1), as in :func:`random_mdp`.
+    Changing the policy changes where the agent goes much more than in the dense MDPs of
+    :func:`random_mdp`, whose next-state distributions all look alike.
+
+    Parameters
+    ----------
+    n_states, n_actions : int
+        Sizes S >= 1 and A >= 1.
+    gamma : float
+        Discount factor in [0, 1).
+    rng : numpy.random.Generator
+        Source of randomness.
+
+    Returns
+    -------
+    TabularMDP
+        Every row ``P[s, a, :]`` is a one-hot vector.
+
+    Notes
+    -----
+    Used in ``notebooks/02_surrogate_and_importance_sampling.ipynb`` (state mismatch).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> mdp = random_deterministic_mdp(3, 2, gamma=0.9, rng=np.random.default_rng(0))
+    >>> sorted(set(mdp.P.ravel().tolist()))
+    [0.0, 1.0]
+    """
+    n_states = check_int(n_states, "n_states")
+    n_actions = check_int(n_actions, "n_actions")
+    rng = check_rng(rng)
+    P = np.eye(n_states)[rng.integers(0, n_states, size=(n_states, n_actions))]
+    R = rng.uniform(0.0, 1.0, size=(n_states, n_actions))
+    p0 = rng.dirichlet(np.ones(n_states))
+    return TabularMDP(P=P, R=R, gamma=gamma, p0=p0)
+
+
+def state_distributions(mdp: TabularMDP, pi, horizon: int) -> np.ndarray:
+    """Distributions of the state at times ``0..horizon``: ``p_t = p0^T P_pi^t``.
+
+    ``p_t[s] = Pr(s_t = s)`` when ``s_0 ~ p0`` and every action is drawn from ``pi``; the
+    discounted visitation is ``rho = sum_t gamma^t p_t`` (:func:`discounted_visitation`).
+
+    Parameters
+    ----------
+    mdp : TabularMDP
+    pi : array-like of shape (S, A)
+        Action probabilities; each row sums to 1.
+    horizon : int
+        Last time step, >= 0.
+
+    Returns
+    -------
+    ndarray of shape (horizon + 1, S)
+        Row ``t`` is ``p_t``; every row sums to 1.
+
+    Notes
+    -----
+    ``p_{t+1}[s'] = sum_s p_t[s] sum_a pi[s, a] P[s, a, s']``. Derived in
+    ``notebooks/01_policy_gradient_theorem.ipynb`` (visitation) and used for the
+    state-mismatch bound (erratum 3 of MATH.md) in
+    ``notebooks/02_surrogate_and_importance_sampling.ipynb``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> mdp = random_mdp(3, 2, gamma=0.9, rng=np.random.default_rng(0))
+    >>> p = state_distributions(mdp, np.full((3, 2), 0.5), horizon=4)
+    >>> p.shape, bool(np.allclose(p.sum(axis=1), 1.0))
+    ((5, 3), True)
+    """
+    pi = _check_pi(mdp, pi)
+    horizon = check_int(horizon, "horizon", low=0)
+    P_pi, _ = _markov_chain(mdp, pi)
+    p = np.empty((horizon + 1, mdp.n_states))
+    p[0] = mdp.p0
+    for t in range(horizon):  # loop over time steps only
+        p[t + 1] = p[t] @ P_pi
+    return p
+
+
+def compatible_critic(mdp: TabularMDP, theta, target: str = "advantage") -> np.ndarray:
+    """Least-squares critic with compatible features ``psi = grad_theta log pi(a|s)``.
+
+    Minimises ``sum_s rho(s) sum_a pi(a|s) (target(s, a) - psi(s, a)^T w)^2`` exactly (by
+    enumeration of all ``(s, a)``), with ``target`` the true ``Q`` or ``A`` of the softmax
+    policy and ``rho`` the unnormalised discounted visitation. Returns the minimum-norm
+    minimiser.
+
+    Parameters
+    ----------
+    mdp : TabularMDP
+    theta : array-like of shape (S, A)
+        Softmax logits.
+    target : {"advantage", "q"}, default "advantage"
+        What the critic fits. Both give the same ``w``: ``V(s)`` is orthogonal to the features
+        because ``sum_a pi(a|s) psi(s, a) = 0``.
+
+    Returns
+    -------
+    w : ndarray of shape (S, A)
+        Shaped like ``theta``. The normal equations are ``F w = grad J``
+        (compatible function approximation theorem, seed 003), so ``w`` is the natural
+        gradient: it equals :func:`natural_policy_gradient` for states with ``rho[s] > 0``.
+
+    Notes
+    -----
+    Derived in ``notebooks/01_policy_gradient_theorem.ipynb``; used again in
+    ``notebooks/05_natural_gradient.ipynb``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> mdp = random_mdp(3, 2, gamma=0.9, rng=rng)
+    >>> theta = rng.normal(size=(3, 2))
+    >>> w = compatible_critic(mdp, theta)
+    >>> bool(np.allclose(w, natural_policy_gradient(mdp, theta)))
+    True
+    """
+    theta = _check_theta(mdp, theta)
+    if target not in ("advantage", "q"):
+        raise ValueError(f"target={target!r} is not known; valid: 'advantage' or 'q'")
+    S, A = theta.shape
+    pi = softmax_policy(theta)
+    _, Q, Adv = policy_evaluation(mdp, pi)
+    y = (Adv if target == "advantage" else Q).ravel()
+    states, actions = np.indices((S, A))
+    psi = score_softmax(theta, states, actions).reshape(S * A, S * A)  # row = (s, a)
+    sqrt_weight = np.sqrt((discounted_visitation(mdp, pi)[:, None] * pi).ravel())
+    # weighted least squares; lstsq returns the minimum-norm w (the features are rank-deficient:
+    # adding a constant to theta[s, :] does not change pi)
+    w, *_ = np.linalg.lstsq(sqrt_weight[:, None] * psi, sqrt_weight * y, rcond=None)
+    return w.reshape(S, A)
+
+
+# --- the optimum, and trust-region ascent on the softmax policy (notebook 05) -------------
+
+
+def value_iteration(mdp: TabularMDP, tol: float = 1e-12, max_iter: int = 100_000):
+    """Optimal values by value iteration, finished by an exact evaluation of the greedy policy.
+
+    Iterates ``V <- max_a (R + gamma P V)`` until ``max |V_new - V| < tol`` (a contraction with
+    factor ``gamma``), then takes the greedy deterministic policy ``pi*`` and returns its exact
+    values ``V* = (I - gamma P_pi*)^-1 r_pi*`` (so ``V*`` is not off by the stopping tolerance).
+
+    Parameters
+    ----------
+    mdp : TabularMDP
+    tol : float, default 1e-12
+        > 0.
+    max_iter : int, default 100000
+        >= 1; a ``ValueError`` is raised if the iteration has not converged by then.
+
+    Returns
+    -------
+    V : ndarray of shape (S,)
+        Optimal state values.
+    pi : ndarray of shape (S, A)
+        A greedy deterministic optimal policy (one-hot rows; ties go to the lowest action).
+
+    Notes
+    -----
+    A softmax policy is never deterministic, so ``J(theta) < p0 . V*`` for every finite
+    ``theta`` and gradient methods only approach it. Used in
+    ``notebooks/05_natural_gradient.ipynb``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> mdp = random_mdp(3, 2, gamma=0.9, rng=np.random.default_rng(0))
+    >>> V, pi = value_iteration(mdp)
+    >>> bool(np.allclose(V, np.max(mdp.R + mdp.gamma * mdp.P @ V, axis=1)))
+    True
+    """
+    if not isinstance(mdp, TabularMDP):
+        raise ValueError(f"mdp={mdp!r} is not a TabularMDP; valid: a TabularMDP")
+    tol = float(check_in_range(tol, "tol", 0.0, np.inf, low_open=True))
+    max_iter = check_int(max_iter, "max_iter")
+    V = np.zeros(mdp.n_states)
+    for _ in range(max_iter):  # Bellman optimality iterations
+        V_new = np.max(mdp.R + mdp.gamma * mdp.P @ V, axis=1)
+        if np.max(np.abs(V_new - V)) < tol:
+            break
+        V = V_new
+    else:
+        raise ValueError(
+            f"value iteration did not reach tol={tol:g} in max_iter={max_iter} iterations; "
+            "valid: a larger max_iter or tol"
+        )
+    pi = np.eye(mdp.n_actions)[np.argmax(mdp.R + mdp.gamma * mdp.P @ V_new, axis=1)]
+    V_star, _, _ = policy_evaluation(mdp, pi)
+    return V_star, pi
+
+
+def optimal_return(mdp: TabularMDP) -> float:
+    """``J* = p0 . V*``, the best return of any policy (:func:`value_iteration`)."""
+    V, _ = value_iteration(mdp)
+    return float(mdp.p0 @ V)
+
+
+@dataclass(frozen=True)
+class AscentHistory:
+    """Iterates of :func:`trust_region_ascent`.
+
+    Attributes
+    ----------
+    thetas : ndarray of shape (n_iter + 1, S, A)
+        Logits after 0, 1, ..., n_iter steps.
+    returns : ndarray of shape (n_iter + 1,)
+        ``J`` at each of them.
+    """
+
+    thetas: np.ndarray
+    returns: np.ndarray
+
+    def iterations_to(self, level: float) -> int | None:
+        """First iteration with ``J >= level``, or None if never reached."""
+        hit = np.flatnonzero(self.returns >= level)
+        return int(hit[0]) if hit.size else None
+
+
+def trust_region_ascent(
+    mdp: TabularMDP, theta0, eps: float, n_iter: int, natural: bool = False
+) -> AscentHistory:
+    """Exact-gradient ascent of the tabular softmax policy with a trust-region step size.
+
+    - vanilla: ``d = sqrt(eps / g^T g) g`` (``||d||^2 = eps``);
+    - natural: ``d = sqrt(2 eps / g^T w) w`` with ``w = F^+ g`` from
+      :func:`natural_policy_gradient` (``1/2 d^T F d = eps``; ``F`` is singular, the
+      pseudo-inverse picks the solution with no component along the constant logits).
+
+    Parameters
+    ----------
+    mdp : TabularMDP
+    theta0 : array-like of shape (S, A)
+    eps : float
+        > 0. Note the two ``eps`` have different units: squared logits for vanilla,
+        (visitation-weighted) KL for natural.
+    n_iter : int
+        >= 1.
+    natural : bool, default False
+
+    Returns
+    -------
+    AscentHistory
+
+    Notes
+    -----
+    Compared in ``notebooks/05_natural_gradient.ipynb``. Near a deterministic policy the
+    natural step grows without bound (the Fisher matrix vanishes there, like the sigmoid's in
+    ``notebooks/04_kl_and_fisher.ipynb``); once the gradient is exactly 0 or the step
+    overflows, the remaining iterates repeat the last finite one.
+    """
+    from .natural import vanilla_step  # natural.py does not import mdp
+
+    theta0 = _check_theta(mdp, theta0, "theta0")
+    eps = float(check_in_range(eps, "eps", 0.0, np.inf, low_open=True))
+    n_iter = check_int(n_iter, "n_iter")
+    thetas = np.empty((n_iter + 1,) + theta0.shape)
+    returns = np.empty(n_iter + 1)
+    thetas[0] = theta0
+    for t in range(n_iter + 1):  # each iterate depends on the previous one
+        returns[t] = expected_return(mdp, thetas[t])
+        if t == n_iter:
+            break
+        g = policy_gradient(mdp, thetas[t])
+        if natural:
+            w = natural_policy_gradient(mdp, thetas[t])
+            gw = np.sum(g * w)  # = sum_s rho(s) sum_a pi A^2 >= 0
+            with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+                d = np.sqrt(2.0 * eps / gw) * w
+        else:
+            d = vanilla_step(g.ravel(), eps).reshape(g.shape) if np.any(g) else g
+        theta_next = thetas[t] + d
+        if not np.any(d) or not np.all(np.isfinite(theta_next)):
+            # the policy is deterministic to machine precision (g = 0, or the natural step,
+            # which grows like 1 / sqrt(min pi), overflows): stay there
+            thetas[t + 1 :] = thetas[t]
+            returns[t + 1 :] = returns[t]
+            break
+        thetas[t + 1] = theta_next
+    return AscentHistory(thetas, returns)

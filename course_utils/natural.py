@@ -31,6 +31,9 @@ __all__ = [
     "natural_step_cg",
     "backtracking_line_search",
     "LineSearchResult",
+    "trust_region_boundary",
+    "sigmoid_ascent_path",
+    "quadratic_model_breakdown",
 ]
 
 
@@ -38,13 +41,20 @@ def _check_g(g) -> np.ndarray:
     g = as_array(g, "g")
     if g.ndim < 1:
         raise ValueError(f"g has shape {g.shape}; valid: a vector of shape (..., n)")
-    norm2 = np.sum(g * g, axis=-1)
-    if np.any(norm2 == 0.0):
+    if g.shape[-1] == 0:
+        raise ValueError(f"g has shape {g.shape}; valid: a vector of shape (..., n) with n >= 1")
+    if np.any(np.max(np.abs(g), axis=-1) == 0.0):
         raise ValueError(
             "g is the zero vector: no ascent direction exists (the point is stationary); "
             "valid: a nonzero gradient"
         )
     return g
+
+
+def _unit_scale(g: np.ndarray) -> np.ndarray:
+    """``g / max_i |g_i|`` per vector: both steps are unchanged by ``g -> c g`` (c > 0), and the
+    scaling keeps ``g^T g`` and ``g^T F^-1 g`` from overflowing or underflowing to 0."""
+    return g / np.max(np.abs(g), axis=-1, keepdims=True)
 
 
 def _check_F(F, n: int, name: str = "F") -> np.ndarray:
@@ -102,7 +112,7 @@ def vanilla_step(g, eps) -> np.ndarray:
     >>> round(float(d @ d), 12)
     0.25
     """
-    g = _check_g(g)
+    g = _unit_scale(_check_g(g))
     eps = check_positive(eps, "eps")
     alpha = np.sqrt(eps / np.sum(g * g, axis=-1))
     return alpha[..., None] * g
@@ -162,7 +172,7 @@ def natural_step(g, F, eps, damping: float = 0.0) -> np.ndarray:
     >>> round(float(0.5 * d @ F @ d), 12)
     0.1
     """
-    g = _check_g(g)
+    g = _unit_scale(_check_g(g))
     eps = check_positive(eps, "eps")
     x = natural_gradient(g, F, damping)
     return np.sqrt(2.0 * eps / np.sum(g * x, axis=-1))[..., None] * x
@@ -377,3 +387,156 @@ def backtracking_line_search(
         if np.isfinite(kl_j) and kl_j <= delta and gain >= 0.0:
             return LineSearchResult(candidate, True, j, c**j, kl_j, gain)
     return LineSearchResult(theta.copy(), False, max_backtracks, 0.0, 0.0, 0.0)
+
+
+# --- drawable trust regions and the sigmoid example (notebooks 03-05, trust-region widgets) ---
+
+
+def trust_region_boundary(eps, F=None, n_points: int = 361) -> np.ndarray:
+    """Points ``d`` on the boundary of a 2-D trust region, ready to draw around ``theta``.
+
+    - ``F`` is None: the circle ``d^T d = eps`` (radius ``sqrt(eps)``, gradient ascent);
+    - ``F`` given: the ellipse ``1/2 d^T F d = eps`` (the second-order KL ball, natural
+      gradient). With ``F = V diag(lam) V^T`` the points are
+      ``d = V diag(sqrt(2 eps / lam)) (cos t, sin t)``: short axes along the directions that
+      change the policy most.
+
+    Parameters
+    ----------
+    eps : float
+        > 0.
+    F : array-like of shape (2, 2), optional
+        Symmetric positive definite.
+    n_points : int, default 361
+        >= 3; the first and last points coincide (a closed curve).
+
+    Returns
+    -------
+    ndarray of shape (n_points, 2)
+        Offsets ``d`` (add ``theta`` to draw them around ``theta``).
+
+    Notes
+    -----
+    Drawn in ``notebooks/03_taylor_and_trust_regions.ipynb`` and
+    ``notebooks/05_natural_gradient.ipynb`` (``course_utils.plotting.trust_region``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> d = trust_region_boundary(0.5, np.diag([4.0, 1.0]))
+    >>> bool(np.allclose(0.5 * np.einsum("ni,ij,nj->n", d, np.diag([4.0, 1.0]), d), 0.5))
+    True
+    """
+    eps = float(check_positive(eps, "eps"))
+    n_points = check_int(n_points, "n_points", low=3)
+    t = np.linspace(0.0, 2.0 * np.pi, n_points)
+    unit = np.stack([np.cos(t), np.sin(t)], axis=1)
+    if F is None:
+        return np.sqrt(eps) * unit
+    F = _check_F(F, 2)
+    lam, V = np.linalg.eigh(F)
+    if lam[0] <= 0.0:
+        raise ValueError(
+            f"F has eigenvalues {np.array2string(lam, precision=6)}; valid: a symmetric positive "
+            "definite matrix (the ellipse of a singular F is unbounded)"
+        )
+    return (unit * np.sqrt(2.0 * eps / lam)) @ V.T
+
+
+def sigmoid_ascent_path(theta0: float, eps: float, n_steps: int, natural: bool) -> np.ndarray:
+    """Trust-region ascent on ``J(theta) = sigmoid(theta)`` (Kakade & Brantley's example).
+
+    ``J`` is the probability of the rewarding outcome of ``Bernoulli(sigmoid(theta))``, so
+    ``g = J'(theta) = e^theta / (1 + e^theta)^2``, which is also the Fisher information ``f``
+    (:func:`course_utils.kl.bernoulli_fisher`). Hence:
+
+    - vanilla, ``d^2 = eps``: ``d = sqrt(eps)``, a constant speed whatever ``theta``;
+    - natural, ``1/2 f d^2 = eps``: ``d = sqrt(2 eps / f(theta))``, faster and faster as
+      ``f -> 0`` (``theta -> inf``).
+
+    Parameters
+    ----------
+    theta0 : float
+    eps : float
+        > 0.
+    n_steps : int
+        >= 1.
+    natural : bool
+
+    Returns
+    -------
+    ndarray of shape (n_steps + 1,)
+        ``theta`` after 0, 1, ..., n_steps steps. The natural step grows like
+        ``sqrt(2 eps) e^(theta / 2)``, so after a few steps from a large ``theta`` it
+        overflows: the entries are then ``inf`` (``J = 1``), the slide's "infinitely fast".
+
+    Notes
+    -----
+    Derived in ``notebooks/04_kl_and_fisher.ipynb``. Same steps as :func:`vanilla_step` and
+    :func:`natural_step` with ``g = F = f(theta)``; the natural one is written as
+    ``sqrt(2 eps) (1 + e) / sqrt(e)`` with ``e = e^-|theta|`` so that it never divides by an
+    underflowed ``f = 0``.
+
+    Examples
+    --------
+    >>> sigmoid_ascent_path(0.0, 0.04, 3, natural=False).round(6)
+    array([0. , 0.2, 0.4, 0.6])
+    """
+    theta = np.empty(check_int(n_steps, "n_steps") + 1)
+    theta[0] = float(as_array(theta0, "theta0", shape=()))
+    eps = float(check_positive(eps, "eps"))
+    for t in range(theta.size - 1):  # each iterate depends on the previous one
+        if natural:
+            # sqrt(2 eps / f) with f = e / (1 + e)^2, e = exp(-|theta|)
+            with np.errstate(over="ignore"):
+                e = np.exp(-abs(theta[t]))
+                d = np.sqrt(2.0 * eps) * (1.0 + e) * np.exp(0.5 * abs(theta[t]))
+        else:
+            d = np.sqrt(eps)  # sqrt(eps / g^2) g with g > 0
+        theta[t + 1] = theta[t] + d
+    return theta
+
+
+def quadratic_model_breakdown(eps, kl, tol: float = 0.1):
+    """The smallest ``eps`` where the exact KL of a step of size ``eps`` leaves ``(1 +- tol) eps``.
+
+    For the natural step the quadratic model says ``KL = 1/2 d^T F d = eps``; this finds where
+    that stops being true to within ``tol`` (an infinite KL counts as broken).
+
+    Parameters
+    ----------
+    eps : array-like of shape (n,)
+        Increasing step sizes, > 0.
+    kl : array-like of shape (n,)
+        Exact KL of the step of each size, >= 0 (``inf`` allowed).
+    tol : float, default 0.1
+        Relative tolerance, > 0.
+
+    Returns
+    -------
+    float or None
+        The first ``eps`` with ``|kl / eps - 1| > tol``; None if the model holds on the whole
+        range.
+
+    Notes
+    -----
+    Derived in ``notebooks/04_kl_and_fisher.ipynb``.
+
+    Examples
+    --------
+    >>> quadratic_model_breakdown([0.01, 0.1, 1.0], [0.0101, 0.105, 0.6])
+    1.0
+    """
+    eps = check_positive(as_array(eps, "eps", ndim=1), "eps")
+    if np.any(np.diff(eps) <= 0.0):
+        raise ValueError("eps is not increasing; valid: increasing step sizes")
+    kl = np.asarray(kl, dtype=float)
+    if kl.shape != eps.shape or np.any(np.isnan(kl)) or np.any(kl < 0.0):
+        raise ValueError(
+            f"kl has shape {kl.shape} or NaN / negative entries; valid: shape {eps.shape}, "
+            "values >= 0 (inf allowed)"
+        )
+    tol = float(check_positive(tol, "tol"))
+    with np.errstate(invalid="ignore"):
+        broken = ~(np.abs(kl / eps - 1.0) <= tol)
+    return float(eps[np.argmax(broken)]) if np.any(broken) else None

@@ -1,4 +1,12 @@
-"""Shared fixtures and hypothesis settings for the course_utils test suite."""
+"""Shared fixtures and hypothesis settings for the course_utils test suite.
+
+The default hypothesis profile ("course") is derandomised and keeps no example database, so
+the suite gives the same result on every run and writes nothing into the working tree. Run
+``HYPOTHESIS_PROFILE=thorough python -m pytest tests`` to search ten times as many random
+examples when changing the package.
+"""
+
+import os
 
 import numpy as np
 import pytest
@@ -8,9 +16,18 @@ settings.register_profile(
     "course",
     deadline=None,
     max_examples=50,
+    derandomize=True,
+    database=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-settings.load_profile("course")
+settings.register_profile(
+    "thorough",
+    deadline=None,
+    max_examples=500,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "course"))
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from course_utils import finite_diff
 from course_utils import mdp as M
@@ -147,7 +149,9 @@ def test_score_softmax_matches_finite_differences_of_log_pi():
     rng = np.random.default_rng(3)
     theta = rng.normal(size=(3, 4))
     for s, a in [(0, 0), (1, 3), (2, 1)]:
-        psi_fd = finite_diff.gradient(lambda th, s=s, a=a: np.log(M.softmax_policy(th)[s, a]), theta)
+        psi_fd = finite_diff.gradient(
+            lambda th, s=s, a=a: np.log(M.softmax_policy(th)[s, a]), theta
+        )
         np.testing.assert_allclose(M.score_softmax(theta, s, a), psi_fd, atol=1e-9)
     # vectorised over arbitrary sample shapes
     states = rng.integers(0, 3, size=(5, 7))
@@ -374,3 +378,252 @@ def test_average_reward_fisher_is_stationary_weighted_score_expectation():
     # the sigmoid parameter of each state (column 0): F = d(s) p(1 - p)
     p = np.array([0.8, 0.1])
     np.testing.assert_allclose(np.diag(F)[[0, 2]], d * p * (1 - p))
+
+
+# --- valid edge inputs never give NaN -----------------------------------------------------
+
+
+def test_no_nan_for_nearly_deterministic_policies():
+    """Logits of +-800 make some pi(a|s) underflow to exactly 0: still no NaN anywhere."""
+    mdp, _, _ = make_case(7, 3, 2, 0.9)
+    extreme = np.array([[800.0, -800.0], [0.0, 0.0], [-800.0, 800.0]])
+    mild = np.zeros((3, 2))
+    values = [
+        M.expected_return(mdp, extreme),
+        M.policy_gradient(mdp, extreme),
+        M.fisher_information(mdp, extreme),
+        M.natural_policy_gradient(mdp, extreme),
+        M.surrogate(mdp, extreme, mild),
+        M.surrogate(mdp, mild, extreme),
+        M.surrogate(mdp, extreme, extreme),
+        M.performance_difference(mdp, extreme, mild),
+        M.visitation_kl(mdp, mild, extreme),
+        M.visitation_kl(mdp, extreme, mild),
+        M.max_total_variation(mdp, extreme, mild),
+        M.score_softmax(extreme, [0, 2], [1, 0]),
+        M.average_reward(mdp, extreme),
+        M.average_reward_gradient(mdp, extreme),
+    ]
+    for v in values:
+        assert np.all(np.isfinite(v))
+    assert M.surrogate(mdp, extreme, extreme) == pytest.approx(0.0, abs=1e-12)
+    # the surrogate (old visitation) and the lemma (new visitation) agree when rho is shared
+    exact = M.expected_return(mdp, mild) - M.expected_return(mdp, extreme)
+    assert M.performance_difference(mdp, extreme, mild) == pytest.approx(exact, abs=1e-10)
+
+
+def test_rewards_to_go_survive_gamma_power_underflow():
+    """gamma = 0.5 and 1100 steps: gamma^t underflows to 0, the reward to go must not be 0/0."""
+    mdp, theta, _ = make_case(1, 2, 3, 0.5)
+    traj = M.sample_trajectories(mdp, theta, 3, 1100, np.random.default_rng(0))
+    G = traj.rewards_to_go()
+    assert np.all(np.isfinite(G))
+    np.testing.assert_allclose(G[:, -1], traj.rewards[:, -1])
+    np.testing.assert_allclose(G[:, :-1], traj.rewards[:, :-1] + 0.5 * G[:, 1:], rtol=1e-12)
+    est, se = M.estimate_policy_gradient(mdp, theta, 3, 1100, np.random.default_rng(0))
+    assert np.all(np.isfinite(est)) and np.all(np.isfinite(se))
+
+
+def test_gamma_zero_is_the_immediate_reward_problem():
+    mdp, theta, _ = make_case(0, 3, 2, 0.0)
+    pi = M.softmax_policy(theta)
+    assert M.expected_return(mdp, theta) == pytest.approx(mdp.p0 @ np.sum(pi * mdp.R, axis=1))
+    np.testing.assert_allclose(M.discounted_visitation(mdp, pi), mdp.p0)
+
+
+# --- deterministic MDPs, state distributions, compatible critic (notebooks 01 and 02) -------
+
+
+def test_random_deterministic_mdp_is_one_hot_and_seeded():
+    a = M.random_deterministic_mdp(5, 3, 0.9, np.random.default_rng(0))
+    b = M.random_deterministic_mdp(5, 3, 0.9, np.random.default_rng(0))
+    assert a.P.shape == (5, 3, 5)
+    np.testing.assert_array_equal(a.P.sum(axis=2), 1.0)
+    assert set(np.unique(a.P).tolist()) == {0.0, 1.0}
+    for name in ("P", "R", "p0"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5])
+def test_random_deterministic_mdp_rejects_bad_sizes(bad):
+    with pytest.raises(ValueError, match="n_states"):
+        M.random_deterministic_mdp(bad, 2, 0.9, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="rng"):
+        M.random_deterministic_mdp(3, 2, 0.9, rng=0)
+
+
+@pytest.mark.parametrize("case", MDP_CASES[:8])
+def test_state_distributions_are_powers_of_the_chain(case):
+    mdp, theta, _ = make_case(*case)
+    pi = M.softmax_policy(theta)
+    p = M.state_distributions(mdp, pi, horizon=300)
+    assert p.shape == (301, mdp.n_states)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-12)
+    np.testing.assert_array_equal(p[0], mdp.p0)
+    P_pi = np.einsum("sa,sat->st", pi, mdp.P)
+    np.testing.assert_allclose(p[7], mdp.p0 @ np.linalg.matrix_power(P_pi, 7), atol=1e-14)
+    # sum_t gamma^t p_t is the visitation; the tail after t = 300 is below gamma^301 / (1 - gamma)
+    rho = (mdp.gamma ** np.arange(301)) @ p
+    tail = mdp.gamma**301 / (1 - mdp.gamma)
+    np.testing.assert_allclose(rho, M.discounted_visitation(mdp, pi), rtol=0, atol=tail + 1e-12)
+
+
+def test_state_distributions_match_sampled_state_frequencies():
+    mdp, theta, rng = make_case(3, 4, 3, 0.9)
+    n = 20_000
+    p = M.state_distributions(mdp, M.softmax_policy(theta), horizon=5)
+    traj = M.sample_trajectories(mdp, theta, n=n, horizon=6, rng=rng)
+    freq = np.bincount(traj.states[:, 5], minlength=mdp.n_states) / n
+    se = np.sqrt(p[5] * (1 - p[5]) / n)
+    assert np.all(np.abs(freq - p[5]) <= 4 * se + 1e-12)
+
+
+def test_state_distributions_validation():
+    mdp, theta, _ = make_case(0, 3, 2, 0.9)
+    pi = M.softmax_policy(theta)
+    np.testing.assert_array_equal(M.state_distributions(mdp, pi, 0), mdp.p0[None, :])
+    with pytest.raises(ValueError, match="horizon"):
+        M.state_distributions(mdp, pi, -1)
+    with pytest.raises(ValueError, match="pi"):
+        M.state_distributions(mdp, np.full((3, 3), 1 / 3), 4)
+
+
+@settings(max_examples=40)
+@given(seed=st.integers(0, 10_000), scale=st.floats(0.01, 3.0))
+def test_state_mismatch_is_bounded_in_total_variation(seed, scale):
+    """Erratum 3 of MATH.md: TV(p_new(s_t), p_old(s_t)) <= 1 - (1 - eps)^t <= eps t."""
+    rng = np.random.default_rng(seed)
+    mdp = M.random_deterministic_mdp(4, 3, 0.9, rng)
+    th_old = rng.normal(size=(4, 3))
+    th_new = th_old + scale * rng.normal(size=(4, 3))
+    eps = M.max_total_variation(mdp, th_old, th_new)
+    p_old = M.state_distributions(mdp, M.softmax_policy(th_old), 15)
+    p_new = M.state_distributions(mdp, M.softmax_policy(th_new), 15)
+    tv = 0.5 * np.abs(p_old - p_new).sum(axis=1)
+    t = np.arange(16)
+    assert np.all(tv <= 1 - (1 - eps) ** t + 1e-12)
+    assert np.all(tv <= eps * t + 1e-12)
+
+
+def test_l1_state_mismatch_can_reach_two_eps_t():
+    """The L1 version of seed 002's bound needs the factor 2: a two-state counterexample."""
+    P = np.zeros((2, 2, 2))
+    P[0, 0, 0] = P[0, 1, 1] = 1.0
+    P[1, :, 1] = 1.0
+    mdp = M.TabularMDP(P=P, R=np.zeros((2, 2)), gamma=0.9, p0=np.array([1.0, 0.0]))
+    eps = 0.1
+    p_old = M.state_distributions(mdp, np.full((2, 2), 0.5), 1)[1]
+    p_new = M.state_distributions(mdp, np.array([[0.5 + eps, 0.5 - eps], [0.5, 0.5]]), 1)[1]
+    assert np.abs(p_old - p_new).sum() == pytest.approx(2 * eps, abs=1e-12)
+
+
+@pytest.mark.parametrize("case", MDP_CASES)
+def test_compatible_critic_is_the_natural_gradient(case):
+    mdp, theta, _ = make_case(*case)
+    w = M.compatible_critic(mdp, theta)
+    np.testing.assert_allclose(M.compatible_critic(mdp, theta, target="q"), w, atol=1e-10)
+    g = M.policy_gradient(mdp, theta)
+    F = M.fisher_information(mdp, theta)
+    np.testing.assert_allclose(F @ w.ravel(), g.ravel(), atol=1e-10 * max(1.0, np.abs(g).max()))
+    np.testing.assert_allclose(w, M.natural_policy_gradient(mdp, theta), atol=1e-9)
+
+
+def test_compatible_critic_minimises_the_weighted_error():
+    mdp, theta, rng = make_case(7, 4, 3, 0.9)
+    pi = M.softmax_policy(theta)
+    _, Q, _ = M.policy_evaluation(mdp, pi)
+    weight = M.discounted_visitation(mdp, pi)[:, None] * pi
+    psi = M.score_softmax(theta, *np.indices(theta.shape)).reshape(theta.size, theta.size)
+
+    def loss(w):
+        return np.sum(weight.ravel() * (Q.ravel() - psi @ w) ** 2)
+
+    w = M.compatible_critic(mdp, theta, target="q").ravel()
+    np.testing.assert_allclose(
+        w,
+        np.linalg.pinv(M.fisher_information(mdp, theta)) @ M.policy_gradient(mdp, theta).ravel(),
+        atol=1e-9,
+    )
+    for _ in range(20):
+        assert loss(w) <= loss(w + 1e-3 * rng.normal(size=w.size)) + 1e-12
+
+
+def test_compatible_critic_rejects_unknown_target():
+    mdp, theta, _ = make_case(0, 3, 2, 0.9)
+    with pytest.raises(ValueError, match="target"):
+        M.compatible_critic(mdp, theta, target="value")
+
+
+# --- the optimum and trust-region ascent (appended by helper N2) ---------------------------
+
+
+@pytest.mark.parametrize("case", MDP_CASES[:12])
+def test_value_iteration_matches_brute_force_over_deterministic_policies(case):
+    import itertools
+
+    mdp, _, _ = make_case(*case)
+    V_star, pi_star = M.value_iteration(mdp)
+    # Bellman optimality and the greedy policy's own values
+    np.testing.assert_allclose(
+        V_star, np.max(mdp.R + mdp.gamma * mdp.P @ V_star, axis=1), atol=1e-10
+    )
+    np.testing.assert_allclose(M.policy_evaluation(mdp, pi_star)[0], V_star, rtol=1e-12, atol=1e-12)
+    assert np.all(pi_star.sum(axis=1) == 1.0) and set(np.unique(pi_star)) <= {0.0, 1.0}
+    # every deterministic policy is worse or equal, state by state; the best one ties
+    best = np.full(mdp.n_states, -np.inf)
+    for actions in itertools.product(range(mdp.n_actions), repeat=mdp.n_states):
+        V, _, _ = M.policy_evaluation(mdp, np.eye(mdp.n_actions)[list(actions)])
+        assert np.all(V <= V_star + 1e-10)
+        best = np.maximum(best, V)
+    np.testing.assert_allclose(best, V_star, rtol=1e-10, atol=1e-10)
+    assert M.optimal_return(mdp) == pytest.approx(float(mdp.p0 @ V_star), rel=1e-14)
+
+
+@given(seed=st.integers(0, 10_000))
+@settings(max_examples=20)
+def test_softmax_policies_never_beat_the_optimal_return(seed):
+    rng = np.random.default_rng(seed)
+    mdp = M.random_mdp(3, 2, 0.9, rng)
+    assert M.expected_return(mdp, 3.0 * rng.normal(size=(3, 2))) <= M.optimal_return(mdp) + 1e-12
+
+
+def test_value_iteration_validates():
+    mdp, _, _ = make_case(3, 3, 2, 0.95)
+    with pytest.raises(ValueError, match="max_iter"):
+        M.value_iteration(mdp, max_iter=3)
+    with pytest.raises(ValueError, match="tol"):
+        M.value_iteration(mdp, tol=0.0)
+    with pytest.raises(ValueError, match="TabularMDP"):
+        M.value_iteration("not an mdp")
+
+
+@pytest.mark.parametrize("natural", [False, True])
+def test_trust_region_ascent_steps_meet_their_constraints(natural):
+    mdp, theta, _ = make_case(5, 3, 3, 0.9)
+    eps = 0.05
+    run = M.trust_region_ascent(mdp, theta, eps, 10, natural=natural)
+    assert run.thetas.shape == (11, 3, 3) and run.returns.shape == (11,)
+    np.testing.assert_allclose(run.thetas[0], theta)
+    for t in range(10):
+        d = (run.thetas[t + 1] - run.thetas[t]).ravel()
+        if natural:
+            F = M.fisher_information(mdp, run.thetas[t])
+            assert 0.5 * d @ F @ d == pytest.approx(eps, rel=1e-9)
+        else:
+            assert d @ d == pytest.approx(eps, rel=1e-12)
+        assert run.returns[t] == pytest.approx(M.expected_return(mdp, run.thetas[t]), rel=1e-14)
+
+
+def test_natural_ascent_reaches_the_optimum_faster_and_stays_finite():
+    mdp, _, rng = make_case(7, 4, 3, 0.9)
+    theta0 = 3.0 * rng.normal(size=(4, 3))
+    J_star = M.optimal_return(mdp)
+    natural = M.trust_region_ascent(mdp, theta0, 0.1, 300, natural=True)
+    vanilla = M.trust_region_ascent(mdp, theta0, 0.1, 300, natural=False)
+    assert np.all(np.isfinite(natural.thetas)) and np.all(np.isfinite(natural.returns))
+    assert natural.returns[-1] == pytest.approx(J_star, rel=1e-10)
+    assert np.all(natural.returns <= J_star + 1e-10)
+    level = natural.returns[0] + 0.95 * (J_star - natural.returns[0])
+    n_nat, n_van = natural.iterations_to(level), vanilla.iterations_to(level)
+    assert n_nat is not None and (n_van is None or n_nat < n_van)
+    assert vanilla.iterations_to(J_star + 1.0) is None

@@ -1,0 +1,378 @@
+"""What every dashboard shares: the figure, the controls, messages, caching, timing.
+
+A dashboard owns ONE matplotlib figure and keeps references to its artists. When a control
+moves, :meth:`Dashboard.refresh` calls the subclass's ``_update(changed, report)`` with the
+names of the controls that changed; the subclass recomputes only what depends on them (via
+:class:`Cache`), updates the artists' data and reports messages. Any exception is turned into
+a message in the dashboard: a student never sees a traceback.
+
+Figure back-ends (``backend=`` of every dashboard):
+
+- ``"ipympl"``: the figure is an ipympl canvas widget (needs ipympl and a running kernel);
+  redraws send only the changed pixels, clicks on the figure work;
+- ``"image"``: the same figure rendered to PNG into an ``ipywidgets.Image`` (no ipympl);
+- ``"agg"``: no widget for the figure (headless tests and the latency benchmark);
+- ``"auto"`` (default): ``"ipympl"`` if possible, else ``"image"``.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import itertools
+import time
+from collections import OrderedDict
+from contextlib import contextmanager
+
+import ipywidgets as widgets
+import matplotlib as mpl
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from ..plotting import use_course_style
+
+__all__ = ["Dashboard", "Cache", "log_slider", "slider", "BACKENDS"]
+
+BACKENDS = ("auto", "ipympl", "image", "agg")
+
+#: message levels, in the order they are listed, with their colours
+_LEVELS = {"error": "#b00020", "warning": "#8a5300", "info": "#1f4f7f"}
+
+_figure_numbers = itertools.count(1000)
+
+
+def _ipympl_available() -> bool:
+    """ipympl importable and an IPython kernel running (a canvas widget needs a frontend)."""
+    try:
+        import ipympl.backend_nbagg  # noqa: F401
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+def _make_figure(figsize, backend: str):
+    """A figure in the course style and the widget that shows it (None for ``"agg"``)."""
+    if backend not in BACKENDS:
+        raise ValueError(f"backend={backend!r} is invalid; valid: one of {BACKENDS}")
+    if backend == "auto":
+        backend = "ipympl" if _ipympl_available() else "image"
+    with mpl.rc_context():
+        use_course_style()  # inside rc_context: the user's global rcParams stay untouched
+        fig = Figure(figsize=figsize, layout="constrained")
+    if backend == "ipympl":
+        from ipympl.backend_nbagg import Canvas, FigureManager
+
+        canvas = Canvas(fig)
+        FigureManager(canvas, next(_figure_numbers))  # handles the frontend's draw requests
+        canvas.header_visible = False
+        canvas.footer_visible = False
+        canvas.toolbar_visible = False
+        canvas.resizable = False
+        canvas.capture_scroll = False
+        return fig, canvas, backend
+    FigureCanvasAgg(fig)
+    if backend == "image":
+        width, height = (int(round(v * fig.dpi)) for v in figsize)
+        image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width}px"))
+        return fig, image, backend
+    return fig, None, backend
+
+
+def slider(description, value, low, high, step, fmt=".2f", integer=False, **kwargs):
+    """A linear slider with the course's layout (keyboard: arrows move one ``step``)."""
+    cls = widgets.IntSlider if integer else widgets.FloatSlider
+    extra = {} if integer else {"readout_format": fmt}
+    return cls(
+        value=value,
+        min=low,
+        max=high,
+        step=step,
+        description=description,
+        continuous_update=True,
+        style={"description_width": "150px"},
+        layout=widgets.Layout(width="390px"),
+        **extra,
+        **kwargs,
+    )
+
+
+def log_slider(description, value, low_exp, high_exp, step=0.25, fmt=".1e"):
+    """A log-scale slider, ``10^low_exp .. 10^high_exp``, ``step`` in decades."""
+    return widgets.FloatLogSlider(
+        value=value,
+        base=10.0,
+        min=low_exp,
+        max=high_exp,
+        step=step,
+        description=description,
+        readout_format=fmt,
+        continuous_update=True,
+        style={"description_width": "150px"},
+        layout=widgets.Layout(width="390px"),
+    )
+
+
+class Cache:
+    """A small least-recently-used cache for expensive grids, keyed by the settings."""
+
+    def __init__(self, maxsize: int = 32):
+        self._data: OrderedDict = OrderedDict()
+        self.maxsize = maxsize
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key, compute):
+        """``compute()`` once per ``key``; later calls return the stored value."""
+        if key in self._data:
+            self._data.move_to_end(key)
+            self.hits += 1
+            return self._data[key]
+        self.misses += 1
+        value = compute()
+        self._data[key] = value
+        if len(self._data) > self.maxsize:
+            self._data.popitem(last=False)
+        return value
+
+
+class Dashboard:
+    """Base class: one figure, named controls, a message area, in-place updates.
+
+    Subclasses set ``title`` and ``intro``, build ``self.controls`` (name -> widget) and the
+    artists in ``_build()``, and implement ``_update(changed, report)``.
+
+    Attributes
+    ----------
+    fig : matplotlib.figure.Figure
+    controls : dict of str -> ipywidgets widget
+    messages : list of (level, text)
+        What the message area shows now; level is "error", "warning" or "info".
+    last_update_seconds : float
+        Python-side time of the last refresh, from the value change to the figure drawn.
+    """
+
+    title = "dashboard"
+    figsize = (9.0, 4.6)
+    #: controls that move only the dynamic artists: the figure is then redrawn by blitting
+    #: them onto the cached background instead of rendering everything again
+    dynamic_controls: frozenset = frozenset()
+    #: controls shown in the first and the second column under the figure
+    columns: tuple = ((), ())
+
+    def __init__(self, backend: str = "auto"):
+        self.fig, self._figure_widget, self.backend = _make_figure(self.figsize, backend)
+        self.controls: dict = {}
+        self.messages: list = []
+        self.last_update_seconds = float("nan")
+        self._suspended = 0
+        self._pending: set = set()
+        self._message_html = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self._summary_html = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self._summary_html.add_class("cu-dashboard-summary")
+        self.summary = ""
+        self._readout_html = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self._message_html.add_class("cu-dashboard-message")
+        self._readout_html.add_class("cu-dashboard-readout")
+        self.readout: list = []
+        self.dynamic: list = []  # artists redrawn by blitting (set in _build)
+        self._background = None
+        with mpl.rc_context():
+            use_course_style()
+            self._build()
+            for artist in self.dynamic:
+                artist.set_animated(True)
+            self.refresh(set(self.controls), draw=False)
+            self.fig.draw_without_rendering()  # constrained layout once ...
+        self.fig.set_layout_engine("none")  # ... then frozen: redraws skip the layout solver
+        self.fig.canvas.mpl_connect("draw_event", self._on_draw_event)
+        for name, control in self.controls.items():
+            control.observe(self._on_change, names="value")
+            control.add_class(f"cu-control-{name}")
+        self.widget = self._layout()
+        self._draw(full=True)
+        self.widget.add_class("cu-dashboard")
+
+    # --- to be provided by subclasses --------------------------------------------------------
+
+    def _build(self):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _update(self, changed: set, report):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # --- control plumbing ---------------------------------------------------------------------
+
+    def _name_of(self, owner) -> str:
+        for name, control in self.controls.items():
+            if control is owner:
+                return name
+        return "?"
+
+    def _on_change(self, change):
+        name = self._name_of(change["owner"])
+        if self._suspended:
+            self._pending.add(name)
+            return
+        self.refresh({name})
+
+    @contextmanager
+    def hold(self):
+        """Change several controls and redraw once at the end: ``with dash.hold(): ...``."""
+        self._suspended += 1
+        try:
+            yield self
+        finally:
+            self._suspended -= 1
+            if not self._suspended and self._pending:
+                changed, self._pending = self._pending, set()
+                self.refresh(changed)
+
+    def set(self, **values):
+        """Set controls by name (one redraw), e.g. ``dash.set(eps=0.1, k0=-1.0)``."""
+        unknown = sorted(set(values) - set(self.controls))
+        if unknown:
+            raise ValueError(
+                f"unknown control(s) {unknown}; valid: {sorted(self.controls)}"
+            )
+        with self.hold():
+            for name, value in values.items():
+                self.controls[name].value = value
+        return self
+
+    def value(self, name: str):
+        """Current value of the control ``name``."""
+        return self.controls[name].value
+
+    # --- refresh: update artists, show messages, draw ----------------------------------------
+
+    def refresh(self, changed=None, draw: bool = True):
+        """Recompute what depends on ``changed`` (control names; all if None) and redraw."""
+        start = time.perf_counter()
+        changed = set(self.controls) if changed is None else set(changed)
+        messages = []
+
+        def report(level, text):
+            messages.append((level, text))
+
+        try:
+            self._update(changed, report)
+            if draw:
+                self._draw(full=not changed <= self.dynamic_controls)
+        except Exception as err:  # the dashboard must never show a traceback
+            report(
+                "error",
+                f"Internal error ({type(err).__name__}: {err}). The figure may be out of date; "
+                "please report this setting to the course maintainers.",
+            )
+        order = list(_LEVELS)
+        self.messages = sorted(messages, key=lambda m: order.index(m[0]))
+        self._message_html.value = self._messages_html()
+        self.last_update_seconds = time.perf_counter() - start
+
+    def _messages_html(self) -> str:
+        if not self.messages:
+            return ""
+
+        def internal(text):  # a bug, not a bad setting: the browser tests look for it
+            return " cu-msg-internal" if text.startswith("Internal error") else ""
+
+        items = "".join(
+            f'<div class="cu-msg cu-msg-{level}{internal(text)}" style="color:{_LEVELS[level]};'
+            f'border-left:4px solid {_LEVELS[level]};padding:2px 8px;margin:2px 0">'
+            f"<b>{level.capitalize()}:</b> {html.escape(text)}</div>"
+            for level, text in self.messages
+        )
+        return f'<div style="font-size:14px;line-height:1.35">{items}</div>'
+
+    def set_summary(self, text: str):
+        """One line above the figure (HTML, so no figure text has to be rendered again)."""
+        self.summary = text
+        self._summary_html.value = (
+            f'<div style="font-size:16px;font-weight:600;margin:2px 0 0 60px">'
+            f"{html.escape(text)}</div>"
+        )
+
+    def set_readout(self, rows):
+        """Show ``rows`` (a list of (label, value-text)) as a small table under the controls."""
+        self.readout = list(rows)
+        body = "".join(
+            f'<tr><td style="padding:1px 10px 1px 0">{html.escape(label)}</td>'
+            f'<td style="padding:1px 0;font-family:monospace">{html.escape(text)}</td></tr>'
+            for label, text in rows
+        )
+        self._readout_html.value = f'<table style="font-size:14px">{body}</table>'
+
+    def _on_draw_event(self, event):
+        """After every full render: keep it as the background, then add the dynamic artists."""
+        canvas = self.fig.canvas
+        self._background = canvas.copy_from_bbox(self.fig.bbox)
+        for artist in self.dynamic:
+            self.fig.draw_artist(artist)
+
+    def _draw(self, full: bool = True):
+        """Render the figure: everything (``full``) or the dynamic artists on the background."""
+        canvas = self.fig.canvas
+        if full or self._background is None:
+            if self.backend == "ipympl":
+                canvas.draw_idle()  # the frontend asks for the pixels: full redraws coalesce
+                return
+            canvas.draw()  # the draw event stores the background and draws the dynamic artists
+        else:
+            canvas.restore_region(self._background)
+            for artist in self.dynamic:
+                self.fig.draw_artist(artist)
+            if self.backend == "ipympl":
+                canvas.blit(self.fig.bbox)  # ipympl sends the changed pixels right away
+                return
+        if self.backend == "image":
+            self._figure_widget.value = self.png()
+
+    def png(self) -> bytes:
+        """The figure as drawn now (background and dynamic artists), PNG-encoded."""
+        from PIL import Image
+
+        pixels = np.asarray(self.fig.canvas.buffer_rgba())
+        with io.BytesIO() as buf:
+            Image.fromarray(pixels).save(buf, format="png", compress_level=1)
+            return buf.getvalue()
+
+    # --- layout and display ------------------------------------------------------------------
+
+    def _layout(self):
+        title = widgets.HTML(f'<h3 style="margin:4px 0">{html.escape(self.title)}</h3>')
+        first, second = (
+            widgets.VBox([self.controls[name] for name in column]) for column in self.columns
+        )
+        parts = [title, self._summary_html]
+        if self._figure_widget is not None:
+            self._figure_widget.add_class("cu-figure")
+            parts.append(self._figure_widget)
+        parts += [
+            self._message_html,
+            widgets.HBox([first, second], layout=widgets.Layout(flex_flow="row wrap")),
+            self._readout_html,
+        ]
+        return widgets.VBox(parts, layout=widgets.Layout(width="100%"))
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude)
+        # a stable text (the default repr lists every widget's state), so that notebooks
+        # that show a dashboard still compare equal under nbval
+        bundle["text/plain"] = (
+            f"{self.title} (interactive: run the notebook in JupyterLab or Voila to use it)"
+        )
+        return bundle
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}: {self.title}>"
+
+    def close(self):
+        """Close the widgets (the figure is garbage once the dashboard is)."""
+        self.widget.close()
+        for control in self.controls.values():
+            control.close()
+        if self._figure_widget is not None:
+            self._figure_widget.close()

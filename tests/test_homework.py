@@ -1,0 +1,375 @@
+"""The homework round trip: release, autograde, feedback and the grading limits.
+
+Everything runs in a temporary copy of ``notebooks/homework`` (the repository is never
+touched): ``homework.py release`` writes the student versions, which must not leak solutions,
+hidden tests or outputs; then one ``homework.py grade`` run autogrades a class of submissions
+for the three assignments: the instructor version (full marks), the untouched student version
+(0, with feedback), submissions with the common mistakes (each named by its check) and two
+bad submissions, one looping forever and one allocating without bound, which the limits stop
+and score 0 while grading carries on with the next student.
+
+The notebooks execute for real (about 2-4 minutes on two cores); the bad submissions run with
+a short per-cell time limit.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+pytest.importorskip("nbgrader")
+
+REPO = Path(__file__).resolve().parents[1]
+HOMEWORK = REPO / "notebooks" / "homework"
+ASSIGNMENTS = ["hw1_score_and_fisher", "hw2_natural_step", "hw3_npg_experiment"]
+#: auto-graded points of each assignment (sum of the test cells' points)
+CODE_POINTS = {"hw1_score_and_fisher": 11, "hw2_natural_step": 15, "hw3_npg_experiment": 7}
+GENERATED = ("release", "submitted", "autograded", "feedback", "gradebook.db")
+TIMEOUT = 20  # seconds per cell while grading: well above any instructor cell, short for a loop
+MEMORY_MB = 1024
+
+SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
+HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
+
+# --- submissions with the common mistakes (grade_id of the solution cell -> student code) ---
+
+SIGMA_SCORE_WITHOUT_MINUS = '''
+def score(k, sigma, s, a):
+    u = np.asarray(a) - k * np.asarray(s)
+    return np.stack([u * s / sigma**2, u * u / sigma**3], axis=-1)
+'''
+KL_WITHOUT_HALF = """
+def kl_quadratic(d, F):
+    return float(d @ F @ d)
+"""
+STEP_SIZE_WITH_F = """
+def natural_step(g, F, eps):
+    x = np.linalg.solve(F, g)
+    return np.sqrt(2 * eps / (g @ F @ g)) * x
+"""
+STEP_WITHOUT_HALF = """
+def natural_step(g, F, eps):
+    x = np.linalg.solve(F, g)
+    return np.sqrt(eps / (g @ x)) * x
+"""
+VANILLA_NORM_EPS = """
+def vanilla_step(g, eps):
+    return eps * g / np.linalg.norm(g)
+"""
+NO_BASELINE = """
+def reinforce_terms(states, actions, rewards, gamma, k, sigma, baseline):
+    discount = gamma ** np.arange(states.shape[1])
+    G = np.cumsum((rewards * discount)[:, ::-1], axis=1)[:, ::-1] / discount
+    psi = gaussian_score(k, sigma, states, actions)
+    return np.einsum("nt,ntk->nk", discount * G, psi)
+"""
+MULTIPLY_BY_F = """
+def natural_direction(g, F, damping):
+    return (F + damping * np.eye(len(g))) @ g
+"""
+LOOPS_FOREVER = """
+def score(k, sigma, s, a):
+    while True:
+        pass
+"""
+# 500 x 8 MB = 4 GB: far beyond the grading limit, but bounded in case the limit failed
+ALLOCATES = """
+def score(k, sigma, s, a):
+    hoard = []
+    for _ in range(500):
+        hoard.append(np.ones(10**6))
+    return hoard
+"""
+
+#: student -> assignment -> (base version, replacements)
+SUBMISSIONS = {
+    "a_loops": {"hw1_score_and_fisher": ("release", {"score": LOOPS_FOREVER})},
+    "b_allocates": {"hw1_score_and_fisher": ("release", {"score": ALLOCATES})},
+    "instructor": {name: ("source", {}) for name in ASSIGNMENTS},
+    "mistakes": {
+        "hw1_score_and_fisher": (
+            "source",
+            {"score": SIGMA_SCORE_WITHOUT_MINUS, "kl_quadratic": KL_WITHOUT_HALF},
+        ),
+        "hw2_natural_step": (
+            "source",
+            {
+                "vanilla_step": VANILLA_NORM_EPS,
+                "natural_step": STEP_SIZE_WITH_F,
+                "reinforce_terms": NO_BASELINE,
+            },
+        ),
+        "hw3_npg_experiment": ("source", {"natural_direction": MULTIPLY_BY_F}),
+    },
+    "mistakes_half": {"hw2_natural_step": ("source", {"natural_step": STEP_WITHOUT_HALF})},
+    "untouched": {name: ("release", {}) for name in ASSIGNMENTS},
+}
+
+#: (student, assignment, test cell) -> words its feedback must contain
+FEEDBACK = {
+    ("mistakes", "hw1_score_and_fisher", "test_score"): ["-1/sigma", "erratum 5"],
+    ("mistakes", "hw1_score_and_fisher", "test_F_hat"): ["3/sigma^2", "-1/sigma"],
+    ("mistakes", "hw1_score_and_fisher", "test_kl_quadratic"): ["d^T F d", "drop the", "1/2"],
+    ("mistakes", "hw2_natural_step", "test_vanilla_step"): ["||d|| = eps", "eps^2"],
+    ("mistakes", "hw2_natural_step", "test_natural_step"): ["g^T F g", "F^-1", "erratum 1"],
+    ("mistakes", "hw2_natural_step", "test_reinforce_terms"): ["baseline is missing"],
+    ("mistakes_half", "hw2_natural_step", "test_natural_step"): [
+        "1/2 d^T F d = 0.5 eps",
+        "drop the 1/2",
+    ],
+    ("mistakes", "hw3_npg_experiment", "test_natural_direction"): ["multiplied by F"],
+    ("mistakes", "hw3_npg_experiment", "test_run"): ["multiplies by F"],
+}
+
+#: (student, assignment) -> test cells that must score 0 (all others full marks)
+FAILED_CELLS = {
+    ("mistakes", "hw1_score_and_fisher"): {"test_score", "test_F_hat", "test_kl_quadratic"},
+    ("mistakes", "hw2_natural_step"): {
+        "test_vanilla_step",
+        "test_natural_step",
+        "test_reinforce_terms",
+    },
+    # the angles depend on the directions only, which these mistakes keep
+    ("mistakes_half", "hw2_natural_step"): {"test_natural_step"},
+    ("mistakes", "hw3_npg_experiment"): {"test_natural_direction", "test_run", "test_escape"},
+}
+
+
+def _env() -> dict:
+    env = dict(os.environ)
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    return env
+
+
+def _homework(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(root / "homework.py"), *args],
+        cwd=root,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+
+
+def _read(path: Path):
+    return nbformat.read(path, as_version=4)
+
+
+def _grade_id(cell) -> str | None:
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def _make_submission(root: Path, name: str, base: str, replace: dict[str, str]):
+    """The instructor ("source") or student ("release") version with solution cells replaced."""
+    nb = _read(root / base / name / f"{name}.ipynb")
+    found = set()
+    for cell in nb.cells:
+        grade_id = _grade_id(cell)
+        if grade_id in replace:
+            cell.source = replace[grade_id].strip("\n")
+            found.add(grade_id)
+    assert found == set(replace), f"no solution cells {set(replace) - found} in {name}"
+    return nb
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> Path:
+    """A copy of notebooks/homework with the student versions released."""
+    root = tmp_path_factory.mktemp("course") / "homework"
+    shutil.copytree(
+        HOMEWORK,
+        root,
+        ignore=shutil.ignore_patterns(*GENERATED, "__pycache__", ".ipynb_checkpoints"),
+    )
+    result = _homework(root, "release")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root
+
+
+@pytest.fixture(scope="module")
+def graded(course: Path):
+    """One grading run over a class of submissions for all three assignments."""
+    for student, work in SUBMISSIONS.items():
+        for name, (base, replace) in work.items():
+            dest = course / "submitted" / student / name / f"{name}.ipynb"
+            dest.parent.mkdir(parents=True)
+            nbformat.write(_make_submission(course, name, base, replace), dest)
+    start = time.perf_counter()
+    result = _homework(
+        course,
+        "grade",
+        "--timeout",
+        str(TIMEOUT),
+        "--memory-mb",
+        str(MEMORY_MB),
+        "--csv",
+        str(course / "scores.csv"),
+    )
+    elapsed = time.perf_counter() - start
+    print(f"\ngrading run: {elapsed:.0f} s for {sum(map(len, SUBMISSIONS.values()))} submissions")
+    with open(course / "scores.csv") as fh:
+        scores = {(r["student"], r["assignment"]): r for r in csv.DictReader(fh)}
+    return result, scores
+
+
+def _autograded(course: Path, student: str, name: str):
+    return _read(course / "autograded" / student / name / f"{name}.ipynb")
+
+
+def _errors(cell) -> str:
+    return "\n".join(
+        f"{out.get('ename')}: {out.get('evalue')}"
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "error"
+    )
+
+
+def _cell_points(course: Path, student: str, name: str) -> dict[str, float]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        notebook = gb.find_submission_notebook(name, name, student)
+        return {g.name: g.score for g in notebook.grades if g.cell_type == "code"}
+
+
+# --- the student versions ------------------------------------------------------------------
+
+
+def _secrets(source) -> list[str]:
+    """Distinctive lines of the solutions, hidden tests and model answers of a source notebook."""
+    hidden_parts, public = [], []
+    for cell in source.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "markdown" and meta.get("solution"):
+            hidden_parts.append(cell.source)
+            continue
+        parts = SOLUTION.findall(cell.source) + HIDDEN.findall(cell.source)
+        hidden_parts += parts
+        public.append(HIDDEN.sub("", SOLUTION.sub("", cell.source)))
+    public_text = "\n".join(public)
+    lines = {ln.strip() for part in hidden_parts for ln in part.splitlines()}
+    return sorted(ln for ln in lines if len(ln) >= 12 and ln not in public_text)
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_student_version_leaks_nothing(course, name):
+    source = _read(course / "source" / name / f"{name}.ipynb")
+    release = _read(course / "release" / name / f"{name}.ipynb")
+    text = json.dumps(release)
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+        assert marker not in text
+    secrets = _secrets(source)
+    assert len(secrets) > 10  # the comparison below is not vacuous
+    leaked = [s for s in secrets if s in text]
+    assert not leaked, f"solution text leaked into the student version: {leaked}"
+    assert "Model answer" not in text
+    n_solutions = 0
+    for cell in release.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+        if meta.get("solution"):
+            n_solutions += 1
+            stub = "raise NotImplementedError()" if cell.cell_type == "code" else "YOUR ANSWER HERE"
+            assert stub in cell.source
+    assert n_solutions == sum(1 for c in source.cells if c.metadata.get("nbgrader", {}).get("solution"))
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_points_are_as_announced(course, name):
+    source = _read(course / "source" / name / f"{name}.ipynb")
+    code = sum(
+        c.metadata["nbgrader"]["points"]
+        for c in source.cells
+        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
+    )
+    assert code == CODE_POINTS[name]
+    assert f"**Points**: {code} for code" in source.cells[0].source
+
+
+# --- grading ---------------------------------------------------------------------------------
+
+
+def test_grading_run_completes(graded):
+    result, scores = graded
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    expected = {(s, a) for s, work in SUBMISSIONS.items() for a in work}
+    assert set(scores) == expected
+    assert all(row["graded"] == "True" for row in scores.values())
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_instructor_version_gets_full_marks(graded, name):
+    row = graded[1][("instructor", name)]
+    assert float(row["code_score"]) == float(row["max_code_score"]) == CODE_POINTS[name]
+    assert row["needs_manual_grade"] == "True"  # the written answers wait for a human
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_untouched_student_version_scores_zero_with_feedback(course, graded, name):
+    assert float(graded[1][("untouched", name)]["code_score"]) == 0.0
+    nb = _autograded(course, "untouched", name)
+    tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+    for cell in tests:
+        assert _errors(cell), f"test cell {_grade_id(cell)} has no feedback"
+    first = _errors(tests[0])
+    assert "not written yet" in first and "NotImplementedError()" in first
+
+
+@pytest.mark.parametrize(("student", "name", "cell"), sorted(FEEDBACK))
+def test_common_mistake_gets_its_message(course, graded, student, name, cell):
+    nb = _autograded(course, student, name)
+    (test_cell,) = [c for c in nb.cells if _grade_id(c) == cell]
+    feedback = _errors(test_cell)
+    assert feedback.startswith("AssertionError")
+    for words in FEEDBACK[(student, name, cell)]:
+        assert words in feedback, feedback
+
+
+@pytest.mark.parametrize(("student", "name"), sorted(FAILED_CELLS))
+def test_mistakes_cost_exactly_their_cells(course, graded, student, name):
+    points = _cell_points(course, student, name)
+    failed = {cell for cell, score in points.items() if score == 0}
+    assert failed == FAILED_CELLS[(student, name)]
+
+
+def test_infinite_loop_is_stopped_and_scores_zero(course, graded):
+    assert float(graded[1][("a_loops", "hw1_score_and_fisher")]["code_score"]) == 0.0
+    nb = _autograded(course, "a_loops", "hw1_score_and_fisher")
+    (test_cell,) = [c for c in nb.cells if _grade_id(c) == "test_score"]
+    assert "CellTimeoutError" in _errors(test_cell)
+    later = nb.cells[nb.cells.index(test_cell) + 1 :]
+    not_run = [c for c in later if c.cell_type == "code"]
+    assert not_run and all("NotRun" in _errors(c) for c in not_run)
+
+
+def test_unbounded_allocation_is_stopped_and_scores_zero(course, graded):
+    assert float(graded[1][("b_allocates", "hw1_score_and_fisher")]["code_score"]) == 0.0
+    nb = _autograded(course, "b_allocates", "hw1_score_and_fisher")
+    (test_cell,) = [c for c in nb.cells if _grade_id(c) == "test_score"]
+    assert "MemoryError" in _errors(test_cell)
+
+
+def test_grading_carries_on_after_the_bad_submissions(graded):
+    # nbgrader grades students in order: a_loops and b_allocates come before these
+    _, scores = graded
+    for student in ("instructor", "mistakes", "untouched"):
+        assert scores[(student, "hw1_score_and_fisher")]["graded"] == "True"
+    assert float(scores[("instructor", "hw1_score_and_fisher")]["code_score"]) == 11.0
+
+
+def test_score_table_is_printed(graded):
+    out = graded[0].stdout
+    assert "auto-graded points" in out
+    assert re.search(r"instructor\s+11 / 11 \(\+4 written pending\)\s+15 / 15", out)
