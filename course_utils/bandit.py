@@ -581,7 +581,12 @@ def reparametrised_paths(
     """
     paths = {
         (natural, plain): ascent_path(
-            bandit, theta0, eps, n_steps, natural=natural, A=None if plain else A,
+            bandit,
+            theta0,
+            eps,
+            n_steps,
+            natural=natural,
+            A=None if plain else A,
             b=None if plain else b,
         )
         for natural in (False, True)

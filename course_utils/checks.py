@@ -75,12 +75,19 @@ def _call(fn, name: str, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
     except NotImplementedError:
-        raise AssertionError(
+        message = (
             f"{name} is not written yet: replace `raise NotImplementedError()` with your code "
             "and run its cell again"
-        ) from None
+        )
+    except MemoryError:
+        # raised after the except block, so that the frames holding the memory are freed
+        message = (
+            f"{name} ran out of memory (MemoryError): does it allocate without bound, for "
+            "example a list that grows in a loop that never ends?"
+        )
     except Exception as err:  # the student's bug, reported as feedback instead of a crash
         raise AssertionError(f"{name} raised {type(err).__name__}: {err}") from err
+    raise AssertionError(message)
 
 
 def _result(value, name: str, shape: tuple | None = None, hint: str = "") -> np.ndarray:
@@ -177,7 +184,7 @@ def check_score(score: Callable, seed: int = 0) -> None:
     sigma = float(rng.uniform(0.3, 0.8))
     s = rng.normal(0.0, 1.0, size=8)
     a = k * s + sigma * rng.normal(size=8)
-    out = _call(score, "score", k, sigma, s, a)
+    out = _call(score, "score", k, sigma, s.copy(), a.copy())
     hint = ""
     arr = np.asarray(out, dtype=float) if out is not None else None
     if arr is not None and arr.shape == (2, 8):
@@ -858,7 +865,7 @@ def check_sampled_natural_gradient(x_hat, scores, weights, g_hat, damping: float
     Reference: the direct solve with ``F_hat = scores^T diag(weights) scores`` (for two
     parameters CG reaches it in two iterations).
     """
-    g_hat = np.asarray(g_hat, dtype=float)
+    g_hat = _result(g_hat, "g_hat (the mean of your reinforce_terms)", None)
     x_hat = _result(x_hat, "x_hat", g_hat.shape)
     scores = np.asarray(scores, dtype=float)
     weights = np.asarray(weights, dtype=float)

@@ -1,6 +1,6 @@
 """The 1-D linear-Gaussian k / sigma example of the lecture, in closed form and by sampling.
 
-Setting (``shared/MATH.md`` section 3): ``s_0 ~ N(mu0, v0)``, ``a_t ~ N(k s_t, sigma^2)``,
+Setting (``notebooks/MATH.md`` section 3): ``s_0 ~ N(mu0, v0)``, ``a_t ~ N(k s_t, sigma^2)``,
 ``s_{t+1} = s_t + a_t``, ``r_t = -(q s_t^2 + R a_t^2)``, ``J(k, sigma) = E[sum_t gamma^t r_t]``.
 With ``alpha = (1 + k)^2`` the return is finite only while ``gamma * alpha < 1``.
 

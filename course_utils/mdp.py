@@ -2,7 +2,7 @@
 
 Everything here is a small linear-algebra problem, so the course can check the policy
 gradient theorem, the performance difference lemma and the surrogate to machine precision
-instead of to Monte Carlo noise. Conventions follow ``shared/MATH.md`` section 2:
+instead of to Monte Carlo noise. Conventions follow ``notebooks/MATH.md`` section 2:
 
 - ``P[s, a, s']`` transition probabilities, ``R[s, a]`` expected rewards, ``gamma`` in [0, 1),
   ``p0[s]`` the start distribution;

@@ -1,6 +1,6 @@
 """Trust-region steps: vanilla, natural, conjugate gradient and TRPO's line search.
 
-Conventions (``shared/MATH.md`` section 1):
+Conventions (``notebooks/MATH.md`` section 1):
 
 - vanilla step: ``max g^T d s.t. d^T d <= eps`` gives ``d = sqrt(eps / g^T g) g``;
 - natural step: ``max g^T d s.t. 1/2 d^T F d <= eps`` gives

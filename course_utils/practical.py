@@ -1,6 +1,6 @@
 """Practical natural policy gradients: sampled batches, the four update rules, PPO, the plateau.
 
-Everything ``notebooks/07_practical_npg.ipynb`` runs, in four groups (``shared/MATH.md``
+Everything ``notebooks/07_practical_npg.ipynb`` runs, in four groups (``notebooks/MATH.md``
 sections 1, 2 and 4; seed 001's practical notes):
 
 - **first-order alternatives** to the trust region: the KL-penalised surrogate and PPO's clipped

@@ -316,8 +316,9 @@ def test_reparametrised_natural_path_does_not_move(scale, shear, eps):
     np.testing.assert_allclose(
         paths.natural, ascent_path(bandit, np.array([-1.0, 1.0]), eps, 6, natural=True, A=A)
     )
-    np.testing.assert_array_equal(paths.vanilla_deviation,
-                                  np.linalg.norm(paths.vanilla - paths.vanilla_plain, axis=1))
+    np.testing.assert_array_equal(
+        paths.vanilla_deviation, np.linalg.norm(paths.vanilla - paths.vanilla_plain, axis=1)
+    )
 
 
 def test_reparametrised_vanilla_path_moves_unless_a_is_orthogonal():

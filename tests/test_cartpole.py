@@ -288,3 +288,18 @@ def test_import_does_not_load_gymnasium():
 def test_bad_input_raises_value_error_naming_the_argument(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_rounding_theta_removes_rounding_level_differences():
+    """Training is chaotic; rounding theta after each update keeps runs reproducible."""
+    pytest.importorskip("gymnasium")
+    settings = UpdateSettings(eps=1.0, delta=0.01, damping=0.01)
+    kwargs = dict(n_iterations=3, n_envs=2, n_steps=40)
+    base = cp.train("natural_cg", settings, np.random.default_rng(3), 5, **kwargs)
+    nudged = cp.train(
+        "natural_cg", settings, np.random.default_rng(3), 5, theta0=np.full(10, 1e-15), **kwargs
+    )
+    np.testing.assert_array_equal(base.theta[1:], nudged.theta[1:])
+    np.testing.assert_array_equal(base.theta[1:], np.round(base.theta[1:], 8))
+    raw = cp.train("natural_cg", settings, np.random.default_rng(3), 5, decimals=None, **kwargs)
+    assert not np.array_equal(raw.theta[1:], np.round(raw.theta[1:], 8))

@@ -296,8 +296,12 @@ def test_k_sigma_monte_carlo_arrows_are_the_seeded_estimates():
     lqr = LinearGaussianLQR()
     stable = lqr.is_stable(dash._k_arrows)
     vanilla, natural = lqr.estimate_unit_fields(
-        dash._k_arrows[stable], dash._sigma_arrows[stable], 20, discount_horizon(0.9),
-        np.random.default_rng(3), baseline=False,
+        dash._k_arrows[stable],
+        dash._sigma_arrows[stable],
+        20,
+        discount_horizon(0.9),
+        np.random.default_rng(3),
+        baseline=False,
     )
     drawn = stable.ravel()
     np.testing.assert_allclose(dash.quiver["vanilla"].U[drawn], vanilla[:, 0])
@@ -370,8 +374,9 @@ def test_trust_region_draws_what_the_bandit_computes():
     F = bandit.fisher_information(theta)
     np.testing.assert_allclose(line_xy(dash.circle), theta + trust_region_boundary(0.2))
     np.testing.assert_allclose(line_xy(dash.ellipse), theta + trust_region_boundary(0.2, F))
-    np.testing.assert_allclose(line_xy(dash.kl_line), theta + kl_region_boundary(bandit, theta,
-                                                                                  0.2))
+    np.testing.assert_allclose(
+        line_xy(dash.kl_line), theta + kl_region_boundary(bandit, theta, 0.2)
+    )
     steps = trust_region_steps(bandit, theta, 0.2)
     for arrow, d in ((dash.arrow_vanilla, steps.vanilla), (dash.arrow_natural, steps.natural)):
         np.testing.assert_allclose(arrow.get_offsets(), [theta])
@@ -461,8 +466,7 @@ def test_kl_quadratic_draws_the_exact_kl_gaussian_and_hides_bandit_sliders():
     policy = klq_module.POLICIES[1]
     dash = KLQuadraticExplorer(backend="agg", policy=policy, k0=-1.0, sigma0=0.3, eps=0.5)
     result = natural_step_kl(LinearGaussianLQR(), -1.0, 0.3, klq_module.EPS_CURVE)
-    np.testing.assert_allclose(np.ma.compressed(dash.kl_curve.get_ydata()),
-                               result.kl[result.valid])
+    np.testing.assert_allclose(np.ma.compressed(dash.kl_curve.get_ydata()), result.kl[result.valid])
     assert dash.controls["theta1"].layout.display == "none"
     assert dash.controls["k0"].layout.display is None
 

@@ -150,16 +150,26 @@ def set_line(line, x, y):
 
 def draw_curve(ax, color, label=None, linestyle="-", linewidth=2.0, **kwargs):
     """An empty line to be filled with :func:`set_line`."""
-    (line,) = ax.plot([], [], color=color, linestyle=linestyle, linewidth=linewidth,
-                      label=label, **kwargs)
+    (line,) = ax.plot(
+        [], [], color=color, linestyle=linestyle, linewidth=linewidth, label=label, **kwargs
+    )
     return line
 
 
 def draw_marker(ax, color, marker="o", markersize=9, label=None, **kwargs):
     """An empty marker (a one-point line without a line) to be placed with :func:`set_line`."""
     kwargs.setdefault("zorder", 6)
-    (line,) = ax.plot([], [], color=color, marker=marker, markersize=markersize,
-                      linestyle="none", label=label, markeredgecolor="black", **kwargs)
+    (line,) = ax.plot(
+        [],
+        [],
+        color=color,
+        marker=marker,
+        markersize=markersize,
+        linestyle="none",
+        label=label,
+        markeredgecolor="black",
+        **kwargs,
+    )
     return line
 
 
@@ -173,8 +183,9 @@ def draw_coordinate_grid(ax, lines, colors=("0.55", "0.75")):
         One per family; update with :func:`move_coordinate_grid`.
     """
     return [
-        ax.add_collection(LineCollection(lines[f], colors=colors[f], linewidths=0.9,
-                                         zorder=1, label=label))
+        ax.add_collection(
+            LineCollection(lines[f], colors=colors[f], linewidths=0.9, zorder=1, label=label)
+        )
         for f, label in ((0, r"$\phi_1$ = const"), (1, r"$\phi_2$ = const"))
     ]
 
@@ -190,8 +201,9 @@ def legend_below(ax, ncol=3, handles=None, **kwargs):
     kwargs.setdefault("fontsize", 10)
     if handles is not None:
         kwargs["handles"] = handles
-    return ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=ncol,
-                     frameon=False, **kwargs)
+    return ax.legend(
+        loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=ncol, frameon=False, **kwargs
+    )
 
 
 def light_log_axes(ax):

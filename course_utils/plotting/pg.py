@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import CONSTRAINT, ESTIMATE, EXACT, NATURAL, OPTIMUM, VANILLA
+from . import CONSTRAINT, ESTIMATE, EXACT, OPTIMUM
+
+#: neutral grey for reference lines that are neither vanilla nor natural
+REFERENCE = "#7f7f7f"
 
 __all__ = [
     "plot_convergence",
@@ -119,9 +122,9 @@ def plot_surrogate(ax, step, true, surrogate, linear=None):
         The first-order model ``t g^T u``.
     """
     ax.plot(step, true, color=EXACT, label=r"true $J(\theta') - J(\theta)$")
-    ax.plot(step, surrogate, "--", color=NATURAL, label=r"surrogate $\bar A(\theta')$")
+    ax.plot(step, surrogate, "--", color=ESTIMATE, label=r"surrogate $\bar A(\theta')$")
     if linear is not None:
-        ax.plot(step, linear, ":", color=VANILLA, label=r"linear $t\, g^\top u$")
+        ax.plot(step, linear, ":", color=REFERENCE, label=r"linear $t\, g^\top u$")
     ax.set_xlabel(r"step $t$ along $u$:  $\theta' = \theta + t u$")
     ax.set_ylabel("improvement")
     ax.legend()
@@ -146,10 +149,9 @@ def plot_surrogate_error(ax, step, error, bounds):
         markersize=4,
         label=r"$|J(\theta') - J(\theta) - \bar A(\theta')|$",
     )
-    for (label, bound), colour in zip(
-        bounds.items(), [CONSTRAINT, OPTIMUM, ESTIMATE], strict=False
-    ):
-        ax.loglog(step, bound, "--", color=colour, label=label)
+    styles = [(CONSTRAINT, "--"), (REFERENCE, "-."), (ESTIMATE, ":")]
+    for (label, bound), (colour, linestyle) in zip(bounds.items(), styles, strict=False):
+        ax.loglog(step, bound, linestyle, color=colour, label=label)
     ax.set_xlabel(r"step $t$")
     ax.set_ylabel("error of the surrogate")
     ax.legend()

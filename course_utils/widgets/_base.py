@@ -67,6 +67,7 @@ def _make_figure(figsize, backend: str):
 
         canvas = Canvas(fig)
         FigureManager(canvas, next(_figure_numbers))  # handles the frontend's draw requests
+        _send_complete_frames(canvas)
         canvas.header_visible = False
         canvas.footer_visible = False
         canvas.toolbar_visible = False
@@ -79,6 +80,32 @@ def _make_figure(figsize, backend: str):
         image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width}px"))
         return fig, image, backend
     return fig, None, backend
+
+
+def _send_complete_frames(canvas):
+    """Make an ipympl canvas send every frame complete (and quickly compressed).
+
+    ipympl normally sends only the pixels that changed since the last frame ("diff" mode).
+    When two frames arrive before the browser has decoded the first (fast slider moves), the
+    browser drops the first and paints the second's difference onto the wrong picture:
+    ghost circles and half-erased curves that stay until the next full frame. Complete frames
+    make a dropped frame harmless; PNG level 1 keeps them as cheap as a diff at level 6.
+    """
+    from PIL import Image
+
+    def get_complete_image():
+        if not canvas._png_is_old:
+            return None
+        pixels = np.asarray(canvas.get_renderer().buffer_rgba())
+        canvas.set_image_mode("full")
+        canvas._last_buff = pixels.view(np.uint32).squeeze(2).copy()
+        canvas._force_full = False
+        canvas._png_is_old = False
+        with io.BytesIO() as png:
+            Image.fromarray(pixels).save(png, format="png", compress_level=1)
+            return png.getvalue()
+
+    canvas.get_diff_image = get_complete_image
 
 
 def slider(description, value, low, high, step, fmt=".2f", integer=False, **kwargs):
@@ -234,9 +261,7 @@ class Dashboard:
         """Set controls by name (one redraw), e.g. ``dash.set(eps=0.1, k0=-1.0)``."""
         unknown = sorted(set(values) - set(self.controls))
         if unknown:
-            raise ValueError(
-                f"unknown control(s) {unknown}; valid: {sorted(self.controls)}"
-            )
+            raise ValueError(f"unknown control(s) {unknown}; valid: {sorted(self.controls)}")
         with self.hold():
             for name, value in values.items():
                 self.controls[name].value = value
@@ -315,11 +340,17 @@ class Dashboard:
     def _draw(self, full: bool = True):
         """Render the figure: everything (``full``) or the dynamic artists on the background."""
         canvas = self.fig.canvas
+        if self.backend == "ipympl" and getattr(canvas, "syncing_data_url", False):
+            # no browser view yet: it asks for the first frame when it connects (drawing now
+            # would store a frame without its "data:" prefix, which breaks the view)
+            canvas.draw_idle()
+            return
         if full or self._background is None:
-            if self.backend == "ipympl":
-                canvas.draw_idle()  # the frontend asks for the pixels: full redraws coalesce
-                return
+            # ipympl: draw now rather than draw_idle(), whose request the browser ignores while
+            # it waits for an image (the last state would then never be shown)
             canvas.draw()  # the draw event stores the background and draws the dynamic artists
+            if self.backend == "ipympl":
+                return
         else:
             canvas.restore_region(self._background)
             for artist in self.dynamic:

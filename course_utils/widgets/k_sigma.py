@@ -59,9 +59,8 @@ class KSigmaExplorer(Dashboard):
     """
 
     title = "k / sigma explorer: vanilla vs natural gradient"
-    figsize = (9.0, 4.9)
-    columns = (("eps", "show", "k0", "sigma0", "R", "gamma"),
-               ("arrows", "n", "baseline", "seed"))
+    figsize = (9.0, 4.1)
+    columns = (("eps", "show", "k0", "sigma0", "R", "gamma"), ("arrows", "n", "baseline", "seed"))
     dynamic_controls = frozenset({"eps", "k0", "sigma0"})
 
     def __init__(self, backend: str = "auto", max_iter: int = 500, **values):
@@ -75,8 +74,16 @@ class KSigmaExplorer(Dashboard):
 
     def _build(self):
         v = {
-            "eps": 1e-2, "show": "both", "R": 0.1, "gamma": 0.9, "arrows": "exact", "n": 100,
-            "baseline": True, "seed": 0, "k0": -0.2, "sigma0": 0.5,
+            "eps": 1e-2,
+            "show": "both",
+            "R": 0.1,
+            "gamma": 0.9,
+            "arrows": "exact",
+            "n": 100,
+            "baseline": True,
+            "seed": 0,
+            "k0": -0.2,
+            "sigma0": 0.5,
         }
         unknown = sorted(set(self._initial) - set(v))
         if unknown:
@@ -84,14 +91,20 @@ class KSigmaExplorer(Dashboard):
         v.update(self._initial)
         self.controls = {
             "eps": log_slider("trust region ε", v["eps"], -4, 0),
-            "show": widgets.ToggleButtons(options=["vanilla", "natural", "both"],
-                                          value=v["show"], description="show",
-                                          style={"button_width": "80px"}),
+            "show": widgets.ToggleButtons(
+                options=["vanilla", "natural", "both"],
+                value=v["show"],
+                description="show",
+                style={"button_width": "80px"},
+            ),
             "R": slider("action cost R", v["R"], 0.0, 1.0, 0.05),
             "gamma": slider("discount γ", v["gamma"], 0.5, 0.99, 0.01),
-            "arrows": widgets.ToggleButtons(options=["exact", "Monte Carlo"], value=v["arrows"],
-                                            description="arrows",
-                                            style={"button_width": "105px"}),
+            "arrows": widgets.ToggleButtons(
+                options=["exact", "Monte Carlo"],
+                value=v["arrows"],
+                description="arrows",
+                style={"button_width": "105px"},
+            ),
             "n": slider("trajectories / arrow", v["n"], 10, 1000, 10, integer=True),
             "baseline": widgets.Checkbox(value=v["baseline"], description="baseline b(s) = V(s)"),
             "seed": slider("seed", v["seed"], 0, 20, 1, integer=True),
@@ -105,12 +118,26 @@ class KSigmaExplorer(Dashboard):
         zeros = np.zeros_like(self._k_arrows)
         unit = np.stack([zeros, zeros], axis=-1)
         self.quiver = {
-            "vanilla": gdraw.draw_unit_field(ax, self._k_arrows, self._sigma_arrows, unit,
-                                             color=VANILLA, label="vanilla gradient",
-                                             length=0.13, width=0.0032),
-            "natural": gdraw.draw_unit_field(ax, self._k_arrows, self._sigma_arrows, unit,
-                                             color=NATURAL, label="natural gradient",
-                                             length=0.13, width=0.0032),
+            "vanilla": gdraw.draw_unit_field(
+                ax,
+                self._k_arrows,
+                self._sigma_arrows,
+                unit,
+                color=VANILLA,
+                label="vanilla gradient",
+                length=0.13,
+                width=0.0032,
+            ),
+            "natural": gdraw.draw_unit_field(
+                ax,
+                self._k_arrows,
+                self._sigma_arrows,
+                unit,
+                color=NATURAL,
+                label="natural gradient",
+                length=0.13,
+                width=0.0032,
+            ),
         }
         self.contours = None
         self.stability = draw.draw_stability_shading(ax, (-2.0, 0.0))
@@ -184,21 +211,29 @@ class KSigmaExplorer(Dashboard):
             self.quiver[name].set_visible(show in (name, "both"))
         self._update_paths(lqr, report)
         if self.value("arrows") == "Monte Carlo" and not self.value("baseline"):
-            report("info", "Monte Carlo arrows without a baseline: the estimate's spread grows "
-                           "like 1/σ, so the arrows near σ = 0 point almost anywhere.")
+            report(
+                "info",
+                "Monte Carlo arrows without a baseline: the estimate's spread grows "
+                "like 1/σ, so the arrows near σ = 0 point almost anywhere.",
+            )
 
     def _update_paths(self, lqr, report):
         eps, k0, sigma0, show = (self.value(x) for x in ("eps", "k0", "sigma0", "show"))
         shown = [name for name in ("vanilla", "natural") if show in (name, "both")]
         k_star = lqr.optimal_gain()
-        rows = [("k* (optimal gain)", f"{k_star:.4f}"),
-                ("stable gains", "({:.3f}, {:.3f})".format(*lqr.stability_interval()))]
+        rows = [
+            ("k* (optimal gain)", f"{k_star:.4f}"),
+            ("stable gains", "({:.3f}, {:.3f})".format(*lqr.stability_interval())),
+        ]
         if sigma0 <= 0.0:
             for line, start in self.paths.values():
                 draw.hide(line, start)
-            report("error", f"σ₀ = {sigma0:g} is a deterministic policy: log π, the score and "
-                            "the Fisher information (∝ 1/σ²) are undefined there. "
-                            "Choose σ₀ > 0.")
+            report(
+                "error",
+                f"σ₀ = {sigma0:g} is a deterministic policy: log π, the score and "
+                "the Fisher information (∝ 1/σ²) are undefined there. "
+                "Choose σ₀ > 0.",
+            )
             self.set_summary("no start point: σ₀ must be > 0")
             self.set_readout(rows)
             return
@@ -207,21 +242,28 @@ class KSigmaExplorer(Dashboard):
         except ValueError as err:
             for line, start in self.paths.values():
                 draw.hide(line, start)
-            report("error", f"The start gain is not a valid policy here: {err}. "
-                            "Move k₀ inside the stable interval or lower γ.")
+            report(
+                "error",
+                f"The start gain is not a valid policy here: {err}. "
+                "Move k₀ inside the stable interval or lower γ.",
+            )
             self.set_summary("no start point: the gain k₀ is unstable")
             self.set_readout(rows)
             return
         if sigma0 < SMALL_SIGMA:
-            report("info", f"σ₀ = {sigma0:g} is near 0: dJ/dσ = O(σ) while dJ/dk = O(1), and "
-                           "the natural step scales like (σ², σ³), so both paths barely "
-                           "change σ; the Fisher information grows like 1/σ².")
+            report(
+                "info",
+                f"σ₀ = {sigma0:g} is near 0: dJ/dσ = O(σ) while dJ/dk = O(1), and "
+                "the natural step scales like (σ², σ³), so both paths barely "
+                "change σ; the Fisher information grows like 1/σ².",
+            )
         rows.append(("J at the start", f"{J0:.6f}"))
         summary = []
         for name in ("vanilla", "natural"):
             line, start = self.paths[name]
-            path = lqr.ascent_path(k0, sigma0, eps, natural=name == "natural",
-                                   max_iter=self.max_iter)
+            path = lqr.ascent_path(
+                k0, sigma0, eps, natural=name == "natural", max_iter=self.max_iter
+            )
             if name in shown:
                 draw.set_line(line, path.points[:, 0], path.points[:, 1])
                 draw.set_line(start, path.points[:1, 0], path.points[:1, 1])
@@ -233,25 +275,34 @@ class KSigmaExplorer(Dashboard):
                 text = f"|k − k*| < {K_TOL} after {hit} steps"
                 short = f"{name} {hit} steps"
             elif path.stopped == "max_iter":
-                text = f"not within {K_TOL} of k* after {steps} steps (k = {path.points[-1, 0]:.3f})"
+                k_end = path.points[-1, 0]
+                text = f"not within {K_TOL} of k* after {steps} steps (k = {k_end:.3f})"
                 short = f"{name} not converged"
                 if name in shown:
-                    report("warning", f"ε = {eps:.1e} is small: after {steps} steps the {name} "
-                                      f"path is still at k = {path.points[-1, 0]:.3f} "
-                                      f"(k* = {k_star:.3f}). Small trust regions need many "
-                                      "steps.")
+                    report(
+                        "warning",
+                        f"ε = {eps:.1e} is small: after {steps} steps the {name} "
+                        f"path is still at k = {path.points[-1, 0]:.3f} "
+                        f"(k* = {k_star:.3f}). Small trust regions need many "
+                        "steps.",
+                    )
             else:
-                text = (f"stops after {steps} steps at k = {path.points[-1, 0]:.3f}: "
-                        f"{path.stopped}")
+                text = f"stops after {steps} steps at k = {path.points[-1, 0]:.3f}: {path.stopped}"
                 short = f"{name} stops at k = {path.points[-1, 0]:.2f}"
                 if name in shown:
-                    why = ("the Euclidean step ignores that σ cannot go below 0, so σ collapses "
-                           "while k is far from k*" if name == "vanilla" else
-                           "the step is too large for the quadratic model of the KL")
+                    why = (
+                        "the Euclidean step ignores that σ cannot go below 0, so σ collapses "
+                        "while k is far from k*"
+                        if name == "vanilla"
+                        else "the step is too large for the quadratic model of the KL"
+                    )
                     level = "warning" if steps == 0 else "info"
-                    first = ("the very first step" if steps == 0 else f"step {steps + 1}")
-                    report(level, f"The {name} path stops: {first} would leave the valid "
-                                  f"policies ({path.stopped}); {why}.")
+                    first = "the very first step" if steps == 0 else f"step {steps + 1}"
+                    report(
+                        level,
+                        f"The {name} path stops: {first} would leave the valid "
+                        f"policies ({path.stopped}); {why}.",
+                    )
             rows.append((f"{name} path", text))
             if name in shown:
                 summary.append(short)
@@ -266,8 +317,9 @@ class KSigmaExplorer(Dashboard):
         k_ctrl, s_ctrl = self.controls["k0"], self.controls["sigma0"]
         k = float(np.clip(event.xdata, k_ctrl.min, k_ctrl.max))
         sigma = float(np.clip(event.ydata, s_ctrl.min, s_ctrl.max))
-        self.set(k0=round(k / k_ctrl.step) * k_ctrl.step,
-                 sigma0=round(sigma / s_ctrl.step) * s_ctrl.step)
+        self.set(
+            k0=round(k / k_ctrl.step) * k_ctrl.step, sigma0=round(sigma / s_ctrl.step) * s_ctrl.step
+        )
 
 
 def k_sigma_explorer(**kwargs) -> KSigmaExplorer:
@@ -277,4 +329,3 @@ def k_sigma_explorer(**kwargs) -> KSigmaExplorer:
     :class:`KSigmaExplorer` (e.g. ``eps=0.1``, ``backend="image"``).
     """
     return KSigmaExplorer(**kwargs)
-

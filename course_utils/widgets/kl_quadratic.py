@@ -60,16 +60,25 @@ class KLQuadraticExplorer(Dashboard):
         super().__init__(backend=backend)
 
     def _build(self):
-        v = {"policy": POLICIES[0], "eps": 0.1, "theta1": -1.0, "theta2": 1.0, "k0": -1.5,
-             "sigma0": 0.2}
+        v = {
+            "policy": POLICIES[0],
+            "eps": 0.1,
+            "theta1": -1.0,
+            "theta2": 1.0,
+            "k0": -1.5,
+            "sigma0": 0.2,
+        }
         unknown = sorted(set(self._initial) - set(v))
         if unknown:
             raise ValueError(f"unknown control(s) {unknown}; valid: {sorted(v)}")
         v.update(self._initial)
         self.controls = {
-            "policy": widgets.ToggleButtons(options=POLICIES, value=v["policy"],
-                                            description="policy",
-                                            style={"button_width": "190px"}),
+            "policy": widgets.ToggleButtons(
+                options=POLICIES,
+                value=v["policy"],
+                description="policy",
+                style={"button_width": "190px"},
+            ),
             "eps": log_slider("trust region ε", v["eps"], *EPS_EXP),
             "theta1": slider("start θ₁", v["theta1"], -3.0, 3.0, 0.1, fmt=".1f"),
             "theta2": slider("start θ₂", v["theta2"], -3.0, 3.0, 0.1, fmt=".1f"),
@@ -84,12 +93,21 @@ class KLQuadraticExplorer(Dashboard):
         ax.set_xlabel(r"$\epsilon = \frac{1}{2} d^\top F d$ (quadratic model)")
         ax.set_ylabel(r"exact $D_{KL}$ of the natural step")
         ax.set_title("exact KL vs the quadratic model", fontsize=12)
-        ax.plot(EPS_CURVE, EPS_CURVE, color=EXACT, linestyle="--", linewidth=1.5,
-                label=r"model: $D_{KL} = \frac{1}{2} d^\top F d$")
+        ax.plot(
+            EPS_CURVE,
+            EPS_CURVE,
+            color=EXACT,
+            linestyle="--",
+            linewidth=1.5,
+            label=r"model: $D_{KL} = \frac{1}{2} d^\top F d$",
+        )
         self.kl_curve = draw.draw_curve(ax, NATURAL, label="exact KL")
         self.kl_marker = draw.draw_marker(ax, NATURAL, markersize=8)
-        self.break_lines = [draw.draw_vertical(ax, 1.0, color="0.35", linestyle=":",
-                                               label=f"model off by > {100 * TOL:.0f} %")]
+        self.break_lines = [
+            draw.draw_vertical(
+                ax, 1.0, color="0.35", linestyle=":", label=f"model off by > {100 * TOL:.0f} %"
+            )
+        ]
         ax.legend(loc="upper left", fontsize=10, frameon=False)
         draw.light_log_axes(ax)
         ax_ratio.set_xscale("log")
@@ -98,17 +116,28 @@ class KLQuadraticExplorer(Dashboard):
         ax_ratio.set_xlabel(LABELS["eps"])
         ax_ratio.set_ylabel(r"$D_{KL} \,/\, \frac{1}{2} d^\top F d$")
         ax_ratio.set_title("ratio: 1 where the model holds", fontsize=12)
-        ax_ratio.axhspan(1.0 - TOL, 1.0 + TOL, color="0.88", zorder=0,
-                         label=f"within {100 * TOL:.0f} %")
-        ax_ratio.axhline(0.5, color="0.5", linestyle="--", linewidth=1.2,
-                         label=r"ratio to $d^\top F d$ without the ½ (erratum 2)")
+        ax_ratio.axhspan(
+            1.0 - TOL, 1.0 + TOL, color="0.88", zorder=0, label=f"within {100 * TOL:.0f} %"
+        )
+        ax_ratio.axhline(
+            0.5,
+            color="0.5",
+            linestyle="--",
+            linewidth=1.2,
+            label=r"ratio to $d^\top F d$ without the ½ (erratum 2)",
+        )
         self.ratio_curve = draw.draw_curve(ax_ratio, NATURAL, label="exact / model")
         self.ratio_marker = draw.draw_marker(ax_ratio, NATURAL, markersize=8)
         self.break_lines.append(draw.draw_vertical(ax_ratio, 1.0, color="0.35", linestyle=":"))
         ax_ratio.legend(loc="lower left", fontsize=9, frameon=False)
         draw.light_log_axes(ax_ratio)
-        self.dynamic = [self.kl_curve, self.kl_marker, self.ratio_curve, self.ratio_marker,
-                        *self.break_lines]
+        self.dynamic = [
+            self.kl_curve,
+            self.kl_marker,
+            self.ratio_curve,
+            self.ratio_marker,
+            *self.break_lines,
+        ]
 
     def _curve_data(self, policy, start):
         def compute():
@@ -126,22 +155,32 @@ class KLQuadraticExplorer(Dashboard):
         for name in BANDIT_CONTROLS + GAUSSIAN_CONTROLS:
             visible = (name in GAUSSIAN_CONTROLS) == gaussian
             self.controls[name].layout.display = None if visible else "none"
-        start = tuple(self.value(x) for x in (GAUSSIAN_CONTROLS if gaussian else
-                                              BANDIT_CONTROLS))
+        start = tuple(self.value(x) for x in (GAUSSIAN_CONTROLS if gaussian else BANDIT_CONTROLS))
         if gaussian and start[1] <= 0.0:
-            draw.hide(self.kl_curve, self.kl_marker, self.ratio_curve, self.ratio_marker,
-                      *self.break_lines)
-            report("error", f"σ = {start[1]:g} is a deterministic policy: its KL to any other "
-                            "policy is infinite or undefined and the Fisher information "
-                            "(∝ 1/σ²) does not exist. Choose σ > 0.")
+            draw.hide(
+                self.kl_curve,
+                self.kl_marker,
+                self.ratio_curve,
+                self.ratio_marker,
+                *self.break_lines,
+            )
+            report(
+                "error",
+                f"σ = {start[1]:g} is a deterministic policy: its KL to any other "
+                "policy is infinite or undefined and the Fisher information "
+                "(∝ 1/σ²) does not exist. Choose σ > 0.",
+            )
             self.set_summary("no curve: σ must be > 0")
             self.set_readout([])
             return
         kl, breakdown = self._curve_data(policy, start)
         finite = np.isfinite(kl)
         draw.set_line(self.kl_curve, EPS_CURVE, np.ma.masked_where(~finite, kl))
-        draw.set_line(self.ratio_curve, EPS_CURVE,
-                      np.ma.masked_where(~finite, np.where(finite, kl, 0.0) / EPS_CURVE))
+        draw.set_line(
+            self.ratio_curve,
+            EPS_CURVE,
+            np.ma.masked_where(~finite, np.where(finite, kl, 0.0) / EPS_CURVE),
+        )
         for line in self.break_lines:
             if breakdown is None:
                 draw.hide(line)
@@ -157,31 +196,49 @@ class KLQuadraticExplorer(Dashboard):
             draw.set_line(self.kl_marker, [eps], [max(kl_eps, KL_LIM[0])])
             draw.set_line(self.ratio_marker, [eps], [kl_eps / eps])
             ratio_text = f"{kl_eps / eps:.4f}"
-            self.set_summary(f"ε = {eps:.2g}: exact KL of the natural step {kl_eps:.4g}, "
-                             f"ratio to the model {kl_eps / eps:.3f}")
+            self.set_summary(
+                f"ε = {eps:.2g}: exact KL of the natural step {kl_eps:.4g}, "
+                f"ratio to the model {kl_eps / eps:.3f}"
+            )
         else:
             draw.hide(self.kl_marker, self.ratio_marker)
             ratio_text = "undefined"
             self.set_summary(f"ε = {eps:.2g}: the natural step leaves the policies (σ ≤ 0)")
-            report("warning", f"At ε = {eps:.2g} the natural step would make σ ≤ 0: the "
-                              "quadratic model allows a step to a policy that does not exist "
-                              "(the exact KL is infinite). Lower ε.")
+            report(
+                "warning",
+                f"At ε = {eps:.2g} the natural step would make σ ≤ 0: the "
+                "quadratic model allows a step to a policy that does not exist "
+                "(the exact KL is infinite). Lower ε.",
+            )
         if breakdown is not None and eps >= breakdown and np.isfinite(kl_eps):
             ratio = kl_eps / eps
-            off = (f"off by {100 * (ratio - 1):+.0f} %" if ratio < 10 else
-                   f"{ratio:.3g} times too small")
-            report("info", f"ε ≥ {breakdown:.2g}: the quadratic model is {off} here "
-                           "(higher-order terms of the KL matter); a trust-region method "
-                           "would need a line search (TRPO) at this size.")
+            off = (
+                f"off by {100 * (ratio - 1):+.0f} %"
+                if ratio < 10
+                else f"{ratio:.3g} times too small"
+            )
+            report(
+                "info",
+                f"ε ≥ {breakdown:.2g}: the quadratic model is {off} here "
+                "(higher-order terms of the KL matter); a trust-region method "
+                "would need a line search (TRPO) at this size.",
+            )
         elif eps <= 1e-3 and np.isfinite(kl_eps):
-            report("info", f"ε = {eps:.1e} is small: the exact KL and ½ dᵀFd agree to "
-                           f"{100 * abs(kl_eps / eps - 1):.2f} % (the model is exact as ε → 0).")
-        self.set_readout([
-            ("exact KL at ε", f"{kl_eps:.6g}" if np.isfinite(kl_eps) else "inf (σ ≤ 0)"),
-            ("KL / ½dᵀFd", ratio_text),
-            (f"model off by > {100 * TOL:.0f} % from ε =",
-             "never (on this range)" if breakdown is None else f"{breakdown:.3g}"),
-        ])
+            report(
+                "info",
+                f"ε = {eps:.1e} is small: the exact KL and ½ dᵀFd agree to "
+                f"{100 * abs(kl_eps / eps - 1):.2f} % (the model is exact as ε → 0).",
+            )
+        self.set_readout(
+            [
+                ("exact KL at ε", f"{kl_eps:.6g}" if np.isfinite(kl_eps) else "inf (σ ≤ 0)"),
+                ("KL / ½dᵀFd", ratio_text),
+                (
+                    f"model off by > {100 * TOL:.0f} % from ε =",
+                    "never (on this range)" if breakdown is None else f"{breakdown:.3g}",
+                ),
+            ]
+        )
 
 
 def kl_quadratic_explorer(**kwargs) -> KLQuadraticExplorer:

@@ -80,22 +80,27 @@ class ReparametrisationExplorer(Dashboard):
         self.grid = draw.draw_coordinate_grid(ax, reparametrisation_grid(theta_lim=VIEW))
         start = self.theta0[None, :]
         self.paths = {
-            "vanilla_plain": tdraw.draw_path(ax, start, color=VANILLA, linestyle=":",
-                                             marker="none", label="vanilla, A = I")[0],
-            "natural_plain": tdraw.draw_path(ax, start, color=NATURAL, linestyle=":",
-                                             marker="none", label="natural, A = I")[0],
-            "vanilla": tdraw.draw_path(ax, start, color=VANILLA, markersize=3.5,
-                                       label=r"vanilla in $\phi$")[0],
-            "natural": tdraw.draw_path(ax, start, color=NATURAL, markersize=3.5,
-                                       label=r"natural in $\phi$")[0],
+            "vanilla_plain": tdraw.draw_path(
+                ax, start, color=VANILLA, linestyle=":", marker="none", label="vanilla, A = I"
+            )[0],
+            "natural_plain": tdraw.draw_path(
+                ax, start, color=NATURAL, linestyle=":", marker="none", label="natural, A = I"
+            )[0],
+            "vanilla": tdraw.draw_path(
+                ax, start, color=VANILLA, markersize=3.5, label=r"vanilla in $\phi$"
+            )[0],
+            "natural": tdraw.draw_path(
+                ax, start, color=NATURAL, markersize=3.5, label=r"natural in $\phi$"
+            )[0],
         }
         self.paths["natural"].set_linewidth(3.0)
         self.paths["natural_plain"].set_color("#ffb0b0")
         self.paths["natural_plain"].set_linewidth(5.0)
         self.paths["natural_plain"].set_linestyle("-")
         self.paths["natural_plain"].set_zorder(3)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=2, frameon=False,
-                  fontsize=10)
+        ax.legend(
+            loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=2, frameon=False, fontsize=10
+        )
         ax_dev.set_yscale("log")
         ax_dev.set_ylim(*DEVIATION_LIM)
         ax_dev.set_xlim(0, 30)
@@ -103,13 +108,10 @@ class ReparametrisationExplorer(Dashboard):
         ax_dev.set_ylabel(r"$\|\theta_t(A) - \theta_t(I)\|$")
         ax_dev.set_title("how far each path moved when A changed", fontsize=12)
         self.deviation = {
-            "vanilla": draw.draw_curve(ax_dev, VANILLA, label="vanilla", marker="o",
-                                       markersize=4),
-            "natural": draw.draw_curve(ax_dev, NATURAL, label="natural", marker="o",
-                                       markersize=4),
+            "vanilla": draw.draw_curve(ax_dev, VANILLA, label="vanilla", marker="o", markersize=4),
+            "natural": draw.draw_curve(ax_dev, NATURAL, label="natural", marker="o", markersize=4),
         }
-        ax_dev.axhspan(DEVIATION_LIM[0], ROUNDING, color="0.9", zorder=0,
-                       label="rounding error")
+        ax_dev.axhspan(DEVIATION_LIM[0], ROUNDING, color="0.9", zorder=0, label="rounding error")
         ax_dev.legend(loc="center right", fontsize=10, frameon=False)
         draw.light_log_axes(ax_dev)
         self.dynamic = [*self.grid, *self.paths.values(), *self.deviation.values()]
@@ -125,11 +127,14 @@ class ReparametrisationExplorer(Dashboard):
             paths = reparametrised_paths(self.bandit, self.theta0, eps, n_steps, A=A)
         except ValueError as err:
             draw.hide(*self.paths.values(), *self.deviation.values())
-            report("warning", f"A path reached a deterministic policy (one arm with "
-                              f"probability 1 to machine precision) within {n_steps} steps, "
-                              f"where the gradient is exactly 0 ({err}). The natural step "
-                              "grows as the Fisher information vanishes, like the sigmoid "
-                              "example of notebook 04. Use fewer steps or a smaller ε.")
+            report(
+                "warning",
+                f"A path reached a deterministic policy (one arm with "
+                f"probability 1 to machine precision) within {n_steps} steps, "
+                f"where the gradient is exactly 0 ({err}). The natural step "
+                "grows as the Fisher information vanishes, like the sigmoid "
+                "example of notebook 04. Use fewer steps or a smaller ε.",
+            )
             self.set_summary("no paths: the ascent ran to a deterministic policy")
             self.set_readout([("A", np.array2string(A, precision=2))])
             return
@@ -143,27 +148,39 @@ class ReparametrisationExplorer(Dashboard):
             # the floor of the axis
             line.set_data(steps[1:], np.maximum(deviation[1:], DEVIATION_LIM[0] * 10))
         v_dev, n_dev = paths.vanilla_deviation.max(), paths.natural_deviation.max()
-        outside = [name for name in ("vanilla", "natural")
-                   if np.any(np.abs(getattr(paths, name)) > VIEW[1])]
+        outside = [
+            name
+            for name in ("vanilla", "natural")
+            if np.any(np.abs(getattr(paths, name)) > VIEW[1])
+        ]
         if outside:
-            report("info", f"The {' and the '.join(outside)} path leave(s) the view: the natural "
-                           "step grows as the policy becomes deterministic, the vanilla step in "
-                           "θ is α A Aᵀ g, up to a times longer than without A.")
+            report(
+                "info",
+                f"The {' and the '.join(outside)} path leave(s) the view: the natural "
+                "step grows as the policy becomes deterministic, the vanilla step in "
+                "θ is α A Aᵀ g, up to a times longer than without A.",
+            )
         self.set_summary(
             f"after {n_steps} steps the vanilla path moved by {v_dev:.3g}, the natural path by "
-            f"{n_dev:.1e} (rounding error)" if n_dev < ROUNDING else
-            f"after {n_steps} steps the vanilla path moved by {v_dev:.3g}, the natural by "
+            f"{n_dev:.1e} (rounding error)"
+            if n_dev < ROUNDING
+            else f"after {n_steps} steps the vanilla path moved by {v_dev:.3g}, the natural by "
             f"{n_dev:.3g}"
         )
-        self.set_readout([
-            ("A", np.array2string(A, precision=2).replace("\n", "")),
-            ("det A", f"{np.linalg.det(A):.3f}"),
-            ("vanilla: max deviation", f"{v_dev:.6f}"),
-            ("natural: max deviation", f"{n_dev:.1e}" if n_dev > 0 else "0"),
-        ])
+        self.set_readout(
+            [
+                ("A", np.array2string(A, precision=2).replace("\n", "")),
+                ("det A", f"{np.linalg.det(A):.3f}"),
+                ("vanilla: max deviation", f"{v_dev:.6f}"),
+                ("natural: max deviation", f"{n_dev:.1e}" if n_dev > 0 else "0"),
+            ]
+        )
         if n_dev >= ROUNDING:
-            report("info", "The natural path's deviation is above rounding error: it ran far "
-                           "out (large θ), where floating point loses digits.")
+            report(
+                "info",
+                "The natural path's deviation is above rounding error: it ran far "
+                "out (large θ), where floating point loses digits.",
+            )
 
 
 def reparametrisation_explorer(**kwargs) -> ReparametrisationExplorer:

@@ -1,4 +1,4 @@
-"""The trust-region explorer: circle, exact KL region and its ellipse; both steps (notebooks 03, 05).
+"""The trust-region explorer: circle, exact KL region, its ellipse, both steps (notebooks 03, 05).
 
 A 2-parameter policy (:class:`course_utils.bandit.SoftmaxBandit`, three arms with logits
 ``(theta_1, theta_2, 0)``). Everything drawn comes from the math layer:
@@ -91,8 +91,9 @@ class TrustRegionExplorer(Dashboard):
         ax.set_ylim(*VIEW)
         ax.set_title(r"$\theta$ plane (shading: $J(\theta)$)", fontsize=12)
         zero, centre = np.zeros((2, 2)), np.zeros(2)
-        kl_artists = tdraw.draw_trust_region(ax, centre, zero, color=CONSTRAINT,
-                                             label=r"exact $D_{KL} = \epsilon$", fill=True)
+        kl_artists = tdraw.draw_trust_region(
+            ax, centre, zero, color=CONSTRAINT, label=r"exact $D_{KL} = \epsilon$", fill=True
+        )
         circle_artists = tdraw.draw_circle(ax, centre, zero, linewidth=2.0)
         ellipse_artists = tdraw.draw_ellipse(ax, centre, zero, linewidth=2.0)
         self.kl_line, self.kl_fill = kl_artists[0], kl_artists[2]
@@ -102,8 +103,9 @@ class TrustRegionExplorer(Dashboard):
         self.centre = draw.draw_marker(ax, EXACT, marker="o", markersize=6)
         self.arrow_vanilla = draw.draw_arrow(ax, VANILLA, label="vanilla step")
         self.arrow_natural = draw.draw_arrow(ax, NATURAL, label="natural step")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=2, frameon=False,
-                  fontsize=10)
+        ax.legend(
+            loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=2, frameon=False, fontsize=10
+        )
         # right: predicted vs actual improvement against eps
         ax_imp.set_xscale("log")
         ax_imp.set_yscale("log")
@@ -119,21 +121,32 @@ class TrustRegionExplorer(Dashboard):
             ("natural", "actual"): draw.draw_curve(ax_imp, NATURAL, label="natural"),
         }
         self.eps_line = draw.draw_vertical(ax_imp, 0.1, color="0.3", linestyle="-")
-        self.markers = {key: draw.draw_marker(ax_imp, VANILLA if key[0] == "vanilla" else
-                                              NATURAL, markersize=7)
-                        for key in self.curves}
+        self.markers = {
+            key: draw.draw_marker(ax_imp, VANILLA if key[0] == "vanilla" else NATURAL, markersize=7)
+            for key in self.curves
+        }
         ax_imp.legend(loc="upper left", fontsize=10, frameon=False)
         draw.light_log_axes(ax_imp)
-        self.dynamic = [self.kl_fill, self.kl_line, self.circle, self.ellipse, self.centre,
-                        self.arrow_vanilla, self.arrow_natural, self.eps_line,
-                        *self.curves.values(), *self.markers.values()]
+        self.dynamic = [
+            self.kl_fill,
+            self.kl_line,
+            self.circle,
+            self.ellipse,
+            self.centre,
+            self.arrow_vanilla,
+            self.arrow_natural,
+            self.eps_line,
+            *self.curves.values(),
+            *self.markers.values(),
+        ]
 
     def _theta(self):
         return np.array([self.value("theta1"), self.value("theta2")])
 
     def _curve_data(self, theta):
-        return self._curves.get(tuple(theta), lambda: trust_region_steps(self.bandit, theta,
-                                                                         EPS_CURVE))
+        return self._curves.get(
+            tuple(theta), lambda: trust_region_steps(self.bandit, theta, EPS_CURVE)
+        )
 
     def _update(self, changed, report):
         eps, zoom = self.value("eps"), self.value("zoom")
@@ -152,9 +165,12 @@ class TrustRegionExplorer(Dashboard):
         draw.move_arrow(self.arrow_natural, theta, steps.natural)
         extent = np.abs(np.concatenate([circle, kl_region])).max()
         if np.abs(ellipse).max() > 3.0 * extent:
-            report("info", "The quadratic ellipse reaches far beyond the exact KL region: F is "
-                           "nearly singular here (an arm with probability near 0), and the "
-                           "KL grows more slowly than its quadratic model in that direction.")
+            report(
+                "info",
+                "The quadratic ellipse reaches far beyond the exact KL region: F is "
+                "nearly singular here (an arm with probability near 0), and the "
+                "KL grows more slowly than its quadratic model in that direction.",
+            )
         if zoom:
             half = 1.25 * extent
             self.ax.set_xlim(theta[0] - half, theta[0] + half)
@@ -163,20 +179,27 @@ class TrustRegionExplorer(Dashboard):
             self.ax.set_xlim(*VIEW)
             self.ax.set_ylim(*VIEW)
             if np.abs(circle).max() < 0.06:
-                report("info", f"At ε = {eps:.1e} the trust regions are tiny at this scale (and "
-                               "all three coincide: the quadratic model is exact as ε → 0). "
-                               "Tick 'zoom' to see them.")
+                report(
+                    "info",
+                    f"At ε = {eps:.1e} the trust regions are tiny at this scale (and "
+                    "all three coincide: the quadratic model is exact as ε → 0). "
+                    "Tick 'zoom' to see them.",
+                )
             elif np.any(np.abs(theta + kl_region) > VIEW[1]) or np.any(
-                    np.abs(theta + ellipse) > VIEW[1]):
-                report("info", "The trust regions reach beyond the view: tick 'zoom' to see "
-                               "them whole.")
+                np.abs(theta + ellipse) > VIEW[1]
+            ):
+                report(
+                    "info",
+                    "The trust regions reach beyond the view: tick 'zoom' to see them whole.",
+                )
         # right panel: curves for this theta (cached), markers at this eps
         if changed & {"theta1", "theta2"}:
             curves = self._curve_data(tuple(theta))
             for (name, kind), line in self.curves.items():
                 # log axis: steps that make J worse (overshoot) have no point on it
-                line.set_data(EPS_CURVE, np.ma.masked_less_equal(
-                    getattr(curves, f"{kind}_{name}"), 0.0))
+                line.set_data(
+                    EPS_CURVE, np.ma.masked_less_equal(getattr(curves, f"{kind}_{name}"), 0.0)
+                )
         self.eps_line.set_xdata([eps, eps])
         for (name, kind), marker in self.markers.items():
             y = float(getattr(steps, f"{kind}_{name}"))
@@ -187,29 +210,41 @@ class TrustRegionExplorer(Dashboard):
         # messages and numbers
         model_error = float(steps.kl_natural) / eps - 1.0
         if abs(model_error) > MODEL_TOL:
-            report("warning", f"At ε = {eps:.2g} the quadratic model of the KL is off by "
-                              f"{100 * model_error:+.0f} %: the exact KL of the natural step is "
-                              f"{float(steps.kl_natural):.4g}, not ε. The ellipse no longer "
-                              "matches the exact KL region.")
+            report(
+                "warning",
+                f"At ε = {eps:.2g} the quadratic model of the KL is off by "
+                f"{100 * model_error:+.0f} %: the exact KL of the natural step is "
+                f"{float(steps.kl_natural):.4g}, not ε. The ellipse no longer "
+                "matches the exact KL region.",
+            )
         for name in ("vanilla", "natural"):
             actual = float(getattr(steps, f"actual_{name}"))
             if actual <= 0.0:
-                report("warning", f"The {name} step overshoots: J changes by {actual:.4g} "
-                                  "(not an improvement), although the linear model predicts "
-                                  "a gain. ε is too large for the first-order model.")
+                report(
+                    "warning",
+                    f"The {name} step overshoots: J changes by {actual:.4g} "
+                    "(not an improvement), although the linear model predicts "
+                    "a gain. ε is too large for the first-order model.",
+                )
         self.set_summary(
             f"ε = {eps:.2g}: natural step improves J by {float(steps.actual_natural):.4f} "
             f"(predicted {float(steps.predicted_natural):.4f}), vanilla by "
             f"{float(steps.actual_vanilla):.4f} (predicted {float(steps.predicted_vanilla):.4f})"
         )
-        self.set_readout([
-            ("J(θ)", f"{float(self.bandit.expected_return(theta)):.6f}"),
-            ("vanilla ‖d‖²", f"{float(steps.vanilla @ steps.vanilla):.6g}"),
-            ("vanilla KL: exact / ½dᵀFd",
-             f"{float(steps.kl_vanilla):.6g} / {float(steps.quadratic_vanilla):.6g}"),
-            ("natural KL: exact / ½dᵀFd",
-             f"{float(steps.kl_natural):.6g} / {float(steps.quadratic_natural):.6g}"),
-        ])
+        self.set_readout(
+            [
+                ("J(θ)", f"{float(self.bandit.expected_return(theta)):.6f}"),
+                ("vanilla ‖d‖²", f"{float(steps.vanilla @ steps.vanilla):.6g}"),
+                (
+                    "vanilla KL: exact / ½dᵀFd",
+                    f"{float(steps.kl_vanilla):.6g} / {float(steps.quadratic_vanilla):.6g}",
+                ),
+                (
+                    "natural KL: exact / ½dᵀFd",
+                    f"{float(steps.kl_natural):.6g} / {float(steps.quadratic_natural):.6g}",
+                ),
+            ]
+        )
 
 
 def trust_region_explorer(**kwargs) -> TrustRegionExplorer:

@@ -236,7 +236,7 @@ def _print_table(rows: list[dict], names: list[str]) -> None:
     students = sorted({r["student"] for r in rows})
     cell = {(r["student"], r["assignment"]): r for r in rows}
     width = max([len("student")] + [len(s) for s in students])
-    cols = [max(len(n), 26) for n in names]
+    cols = [max(len(n), 30) for n in names]
     print("\nauto-graded points (written answers: grade them in formgrader)")
     print("student".ljust(width), *(n.ljust(w) for n, w in zip(names, cols, strict=True)), sep="  ")
     for s in students:
@@ -249,9 +249,10 @@ def _print_table(rows: list[dict], names: list[str]) -> None:
                 text = "NOT GRADED (see log above)"
             else:
                 text = f"{r['code_score']:g} / {r['max_code_score']:g}"
-                if r["max_written_score"]:
-                    pending = " pending" if r["needs_manual_grade"] else ""
-                    text += f" (+{r['max_written_score']:g} written{pending})"
+                if r["needs_manual_grade"]:
+                    text += f" (+{r['max_written_score']:g} written, to grade)"
+                elif r["max_written_score"]:
+                    text += f" (written {r['written_score']:g} / {r['max_written_score']:g})"
             parts.append(text.ljust(w))
         print(s.ljust(width), *parts, sep="  ")
 

@@ -35,7 +35,13 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # grading limits
-c.Execute.timeout = int(os.environ.get("HOMEWORK_TIMEOUT", "60"))
+timeout = int(os.environ.get("HOMEWORK_TIMEOUT", "60"))
+c.Execute.timeout = timeout
+c.Execute.error_on_timeout = {
+    "ename": "CellTimeoutError",
+    "evalue": f"the cell ran longer than the time limit of {timeout} s and was stopped",
+    "traceback": [f"\x1b[0;31mCellTimeoutError\x1b[0m: the cell ran longer than {timeout} s"],
+}
 c.Execute.extra_arguments = kernel_memory_arguments(
     int(os.environ.get("HOMEWORK_MEMORY_MB", "2048"))
 )

@@ -85,8 +85,12 @@ class Server:
         self.log_path = log_path
         self._log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
-            cmd, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
-            env=env, cwd=cwd,
+            cmd,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env=env,
+            cwd=cwd,
         )
         self._wait_ready(ready_url)
 
@@ -219,9 +223,13 @@ def launch_browser(playwright, user_data_dir: Path, width: int = 1280, height: i
 
 def open_in_lab(page, server: Server, name: str, timeout: float = 60_000):
     """Open ``name``.ipynb in JupyterLab, wait for its kernel, run all cells."""
-    page.goto(f"{server.url}/lab/tree/{name}.ipynb?token={server.token}", timeout=timeout)
+    # a workspace of its own per notebook: nothing restored from an earlier test
+    page.goto(
+        f"{server.url}/lab/workspaces/{name}/tree/{name}.ipynb?reset&token={server.token}",
+        timeout=timeout,
+    )
     page.wait_for_function("() => window.jupyterapp !== undefined", timeout=timeout)
-    page.wait_for_selector(".jp-NotebookPanel", timeout=timeout)
+    page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden)", timeout=timeout)
     page.wait_for_function(
         """() => {
             const panel = window.jupyterapp.shell.currentWidget;
@@ -233,6 +241,20 @@ def open_in_lab(page, server: Server, name: str, timeout: float = 60_000):
     )
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     wait_for_dashboard(page, timeout)
+
+
+def shutdown_kernels(server: Server):
+    """Stop every kernel of a JupyterLab server (REST API), freeing the CPU between tests."""
+    import json
+
+    base = f"{server.url}/api/kernels"
+    headers = {"Authorization": f"token {server.token}"}
+    with urllib.request.urlopen(urllib.request.Request(base, headers=headers)) as response:
+        kernels = json.load(response)
+    for kernel in kernels:
+        request = urllib.request.Request(f"{base}/{kernel['id']}", headers=headers, method="DELETE")
+        with urllib.request.urlopen(request):
+            pass
 
 
 def open_in_voila(page, server: Server, name: str, timeout: float = 90_000):
@@ -275,9 +297,7 @@ def error_outputs(page) -> list[str]:
 
 
 def dashboard_messages(page) -> list[str]:
-    return page.eval_on_selector_all(
-        f"{DASHBOARD} .cu-msg", "els => els.map(e => e.innerText)"
-    )
+    return page.eval_on_selector_all(f"{DASHBOARD} .cu-msg", "els => els.map(e => e.innerText)")
 
 
 #: JavaScript: install a probe that times "key down on a slider -> figure pixels changed"

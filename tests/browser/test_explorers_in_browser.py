@@ -1,0 +1,86 @@
+"""The explorer notebooks in a real browser: JupyterLab (run all cells) and Voila (lecture mode).
+
+For every explorer: the dashboard renders, each visible and enabled slider moved with the
+keyboard (focus, ArrowRight) changes the figure's pixels, and no error output or internal-error
+message appears. Screenshots go to ``tests/browser/screenshots/`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+import harness
+
+
+def _pixels(png: bytes):
+    from PIL import Image
+
+    return Image.open(io.BytesIO(png)).convert("RGB").tobytes()
+
+
+def visible_slider_handles(page):
+    handles = page.locator(f"{harness.DASHBOARD} {harness.SLIDER_HANDLE}")
+    out = []
+    for i in range(handles.count()):
+        handle = handles.nth(i)
+        disabled = handle.evaluate(
+            "h => !!h.closest('.noUi-target[disabled]') || !!h.closest('.mod-disabled')"
+        )
+        if handle.is_visible() and not disabled:
+            out.append(handle)
+    return out
+
+
+def move_every_slider(page, name: str, mode: str, screenshots):
+    before = harness.figure_png(page)
+    (screenshots / f"{mode}-{name}-0-initial.png").write_bytes(before)
+    handles = visible_slider_handles(page)
+    assert handles, "no slider found in the dashboard"
+    moved = []
+    for i, handle in enumerate(handles):
+        label = handle.evaluate(
+            "h => h.closest('.widget-slider').querySelector('.widget-label').innerText"
+        )
+        latency = harness.press_and_time(page, handle)
+        assert latency is not None, f"{name}: the figure did not change after moving '{label}'"
+        harness.wait_idle(page, 0.4)
+        after = harness.figure_png(page)
+        assert _pixels(after) != _pixels(before), f"{name}: '{label}' left the figure unchanged"
+        (screenshots / f"{mode}-{name}-{i + 1}-{label.strip()[:12]}.png").write_bytes(after)
+        before = after
+        moved.append((label, latency))
+    # fast moves (frames may be dropped on the way) must end on the right picture: three
+    # steps up and three down without waiting come back to exactly the same pixels
+    handles[0].focus()
+    for key in ["ArrowRight"] * 3 + ["ArrowLeft"] * 3:
+        page.keyboard.press(key)
+    harness.wait_idle(page, 2.0)
+    final = harness.figure_png(page)
+    (screenshots / f"{mode}-{name}-{len(handles) + 1}-fast-moves.png").write_bytes(final)
+    assert _pixels(final) == _pixels(before), f"{name}: fast moves left a corrupted figure"
+    page.screenshot(path=str(screenshots / f"{mode}-{name}-page.png"), full_page=True)
+    errors = harness.error_outputs(page)
+    assert errors == [], f"{name}: error output in the page: {errors}"
+    assert page.console_errors == [], f"{name}: JavaScript errors: {page.console_errors}"
+    return moved
+
+
+@pytest.mark.parametrize("name", harness.NOTEBOOKS)
+def test_explorer_in_jupyterlab(page, lab_server, screenshots, name):
+    try:
+        harness.open_in_lab(page, lab_server, name)
+        move_every_slider(page, name, "lab", screenshots)
+        # the dashboard is a live ipympl canvas (not the image fallback) in JupyterLab
+        assert page.locator(f"{harness.DASHBOARD} {harness.FIGURE} canvas").count() >= 1
+    finally:
+        harness.shutdown_kernels(lab_server)
+
+
+@pytest.mark.parametrize("name", harness.NOTEBOOKS)
+def test_explorer_in_voila_lecture_mode(page, voila_server, screenshots, name):
+    harness.open_in_voila(page, voila_server, name)
+    # lecture mode hides the code
+    assert "from course_utils.widgets import" not in page.inner_text("body")
+    move_every_slider(page, name, "voila", screenshots)
