@@ -658,9 +658,9 @@ def train(
     -----
     Training is chaotic: a change of 1e-15 in theta (another BLAS, another summation order)
     grows from iteration to iteration until it flips an action, and then changes the whole
-    run, typically within a few dozen iterations. Rounding theta to ``decimals`` after each update removes
-    such differences (unless a value lies within rounding noise of a rounding boundary), so
-    that a run is reproducible across machines, not only on one. Demonstrated in
+    run, typically within a few dozen iterations. Rounding theta to ``decimals`` after each
+    update removes such differences (unless a value lies within rounding noise of a rounding
+    boundary), so that a run is reproducible across machines, not only on one. Demonstrated in
     ``notebooks/08_npg_on_cartpole.ipynb``.
     """
     if decimals is not None:

@@ -7,9 +7,19 @@ import doctest
 import pytest
 
 import course_utils
-from course_utils import bandit, finite_diff, gaussian, kl, mdp, natural
+from course_utils import (
+    bandit,
+    cartpole,
+    checks,
+    finite_diff,
+    gaussian,
+    kl,
+    mdp,
+    natural,
+    practical,
+)
 
-MODULES = [bandit, finite_diff, gaussian, kl, mdp, natural]
+MODULES = [bandit, cartpole, checks, finite_diff, gaussian, kl, mdp, natural, practical]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

@@ -17,8 +17,8 @@ function                           what it shows                                
 :func:`kl_quadratic_explorer`      exact KL of the natural step vs 1/2 d^T F d      04
 =================================  ==============================================  ==========
 
-The figure is an ipympl canvas when ipympl is installed and a kernel runs (fast: only the
-changed pixels travel to the browser); otherwise the same figure is redrawn into an image.
+The figure is an ipympl canvas when ipympl is installed and a kernel runs (fast: a move
+re-renders only the artists that changed); otherwise the same figure is redrawn into an image.
 Importing this package is cheap: ipywidgets and matplotlib load with the first dashboard.
 """
 

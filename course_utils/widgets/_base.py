@@ -9,7 +9,8 @@ a message in the dashboard: a student never sees a traceback.
 Figure back-ends (``backend=`` of every dashboard):
 
 - ``"ipympl"``: the figure is an ipympl canvas widget (needs ipympl and a running kernel);
-  redraws send only the changed pixels, clicks on the figure work;
+  a move re-renders only the artists that changed (blitting onto a cached background), the
+  frame goes straight to the browser, clicks on the figure work;
 - ``"image"``: the same figure rendered to PNG into an ``ipywidgets.Image`` (no ipympl);
 - ``"agg"``: no widget for the figure (headless tests and the latency benchmark);
 - ``"auto"`` (default): ``"ipympl"`` if possible, else ``"image"``.
@@ -20,6 +21,7 @@ from __future__ import annotations
 import html
 import io
 import itertools
+import sys
 import time
 from collections import OrderedDict
 from contextlib import contextmanager
@@ -42,10 +44,29 @@ _LEVELS = {"error": "#b00020", "warning": "#8a5300", "info": "#1f4f7f"}
 _figure_numbers = itertools.count(1000)
 
 
+def _import_ipympl():
+    """``ipympl.backend_nbagg``, imported without switching the user's backend.
+
+    ``import ipympl`` calls ``matplotlib.use("module://ipympl.backend_nbagg")`` when matplotlib
+    is loaded: every later ``plt.show()`` of a notebook on ``%matplotlib inline`` would become
+    a widget (and its open figures would be closed). The dashboards only need the canvas
+    class, so that call is skipped during the import.
+    """
+    if "ipympl.backend_nbagg" in sys.modules:
+        return sys.modules["ipympl.backend_nbagg"]
+    use = mpl.use
+    mpl.use = lambda *args, **kwargs: None
+    try:
+        import ipympl.backend_nbagg as backend
+    finally:
+        mpl.use = use
+    return backend
+
+
 def _ipympl_available() -> bool:
     """ipympl importable and an IPython kernel running (a canvas widget needs a frontend)."""
     try:
-        import ipympl.backend_nbagg  # noqa: F401
+        _import_ipympl()
         from IPython import get_ipython
     except ImportError:
         return False
@@ -63,7 +84,8 @@ def _make_figure(figsize, backend: str):
         use_course_style()  # inside rc_context: the user's global rcParams stay untouched
         fig = Figure(figsize=figsize, layout="constrained")
     if backend == "ipympl":
-        from ipympl.backend_nbagg import Canvas, FigureManager
+        backend_nbagg = _import_ipympl()
+        Canvas, FigureManager = backend_nbagg.Canvas, backend_nbagg.FigureManager
 
         canvas = Canvas(fig)
         FigureManager(canvas, next(_figure_numbers))  # handles the frontend's draw requests
@@ -168,8 +190,9 @@ class Cache:
 class Dashboard:
     """Base class: one figure, named controls, a message area, in-place updates.
 
-    Subclasses set ``title`` and ``intro``, build ``self.controls`` (name -> widget) and the
-    artists in ``_build()``, and implement ``_update(changed, report)``.
+    Subclasses set ``title``, ``figsize``, ``columns`` and ``dynamic_controls``, return the
+    controls (name -> widget) from ``_make_controls()``, draw the artists in ``_build()`` (the
+    ones that move go in ``self.dynamic``) and implement ``_update(changed, report)``.
 
     Attributes
     ----------
@@ -183,6 +206,9 @@ class Dashboard:
 
     title = "dashboard"
     figsize = (9.0, 4.6)
+    #: seconds of rest after a blitted move before one full render (ipympl only; a safety net
+    #: that never competes with an ongoing interaction: every move postpones it)
+    settle_delay = 1.0
     #: controls that move only the dynamic artists: the figure is then redrawn by blitting
     #: them onto the cached background instead of rendering everything again
     dynamic_controls: frozenset = frozenset()
@@ -206,6 +232,9 @@ class Dashboard:
         self.readout: list = []
         self.dynamic: list = []  # artists redrawn by blitting (set in _build)
         self._background = None
+        self._background_key = None
+        self._settle_handle = None
+        self.controls = self._make_controls()
         with mpl.rc_context():
             use_course_style()
             self._build()
@@ -224,7 +253,12 @@ class Dashboard:
 
     # --- to be provided by subclasses --------------------------------------------------------
 
+    def _make_controls(self) -> dict:  # pragma: no cover - abstract
+        """The controls, name -> widget, with the initial values."""
+        raise NotImplementedError
+
     def _build(self):  # pragma: no cover - abstract
+        """Draw the figure's artists (in ``self.fig``) and list the dynamic ones."""
         raise NotImplementedError
 
     def _update(self, changed: set, report):  # pragma: no cover - abstract
@@ -333,9 +367,34 @@ class Dashboard:
     def _on_draw_event(self, event):
         """After every full render: keep it as the background, then add the dynamic artists."""
         canvas = self.fig.canvas
+        if event is not None and event.renderer is not getattr(canvas, "renderer", None):
+            return  # a render elsewhere (savefig, layout): the canvas's pixels are not it
         self._background = canvas.copy_from_bbox(self.fig.bbox)
+        self._background_key = self._canvas_key()
         for artist in self.dynamic:
             self.fig.draw_artist(artist)
+
+    def _canvas_key(self):
+        return (self.fig.canvas.get_width_height(physical=True), self.fig.dpi)
+
+    def _settle_later(self):
+        """ipympl: one full render once the controls rest (a safety net under the blits)."""
+        import asyncio
+
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (headless use): nothing to schedule
+            return
+        if self._settle_handle is not None:
+            self._settle_handle.cancel()
+        self._settle_handle = loop.call_later(self.settle_delay, self._settle)
+
+    def _settle(self):
+        self._settle_handle = None
+        try:
+            self.fig.canvas.draw()
+        except Exception:  # pragma: no cover - a failed safety net must not raise in the loop
+            pass
 
     def _draw(self, full: bool = True):
         """Render the figure: everything (``full``) or the dynamic artists on the background."""
@@ -345,7 +404,7 @@ class Dashboard:
             # would store a frame without its "data:" prefix, which breaks the view)
             canvas.draw_idle()
             return
-        if full or self._background is None:
+        if full or self._background is None or self._background_key != self._canvas_key():
             # ipympl: draw now rather than draw_idle(), whose request the browser ignores while
             # it waits for an image (the last state would then never be shown)
             canvas.draw()  # the draw event stores the background and draws the dynamic artists
@@ -356,7 +415,8 @@ class Dashboard:
             for artist in self.dynamic:
                 self.fig.draw_artist(artist)
             if self.backend == "ipympl":
-                canvas.blit(self.fig.bbox)  # ipympl sends the changed pixels right away
+                canvas.blit(self.fig.bbox)  # ipympl sends the new frame right away
+                self._settle_later()
                 return
         if self.backend == "image":
             self._figure_widget.value = self.png()
@@ -369,6 +429,35 @@ class Dashboard:
         with io.BytesIO() as buf:
             Image.fromarray(pixels).save(buf, format="png", compress_level=1)
             return buf.getvalue()
+
+    def render_from_scratch(self):
+        """The same figure, drawn the naive way: new figure, all math again, full render.
+
+        What a plain ``interact`` callback that re-plots does on every move; the latency
+        benchmark compares it with the in-place updates. The dashboard itself is untouched.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            With an Agg canvas, already drawn.
+        """
+        import copy
+
+        clone = copy.copy(self)  # shares the controls (their values), nothing else
+        clone.backend = "agg"
+        clone.dynamic = []
+        for name, value in vars(self).items():
+            if isinstance(value, Cache):
+                setattr(clone, name, Cache(value.maxsize))  # no cached grids
+        with mpl.rc_context():
+            use_course_style()
+            clone.fig = Figure(figsize=self.figsize, layout="constrained")
+            FigureCanvasAgg(clone.fig)
+            clone.set_summary = clone.set_readout = lambda *args: None
+            clone._build()
+            clone._update(set(self.controls), lambda level, text: None)
+            clone.fig.canvas.draw()
+        return clone.fig
 
     # --- layout and display ------------------------------------------------------------------
 

@@ -72,7 +72,7 @@ class KSigmaExplorer(Dashboard):
 
     # --- building ------------------------------------------------------------------------------
 
-    def _build(self):
+    def _make_controls(self):
         v = {
             "eps": 1e-2,
             "show": "both",
@@ -89,7 +89,7 @@ class KSigmaExplorer(Dashboard):
         if unknown:
             raise ValueError(f"unknown control(s) {unknown}; valid: {sorted(v)}")
         v.update(self._initial)
-        self.controls = {
+        return {
             "eps": log_slider("trust region ε", v["eps"], -4, 0),
             "show": widgets.ToggleButtons(
                 options=["vanilla", "natural", "both"],
@@ -111,6 +111,8 @@ class KSigmaExplorer(Dashboard):
             "k0": slider("start k₀", v["k0"], K_LIM[0], 0.4, 0.02),
             "sigma0": slider("start σ₀", v["sigma0"], 0.0, 1.0, 0.01),
         }
+
+    def _build(self):
         ax = self.ax = self.fig.add_subplot()
         gdraw.style_k_sigma_axes(ax, k_lim=K_LIM, sigma_lim=SIGMA_LIM)
         self._k_arrows, self._sigma_arrows = np.meshgrid(K_ARROWS, SIGMA_ARROWS)

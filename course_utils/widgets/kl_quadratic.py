@@ -59,7 +59,7 @@ class KLQuadraticExplorer(Dashboard):
         self._curves = Cache(32)
         super().__init__(backend=backend)
 
-    def _build(self):
+    def _make_controls(self):
         v = {
             "policy": POLICIES[0],
             "eps": 0.1,
@@ -72,7 +72,7 @@ class KLQuadraticExplorer(Dashboard):
         if unknown:
             raise ValueError(f"unknown control(s) {unknown}; valid: {sorted(v)}")
         v.update(self._initial)
-        self.controls = {
+        return {
             "policy": widgets.ToggleButtons(
                 options=POLICIES,
                 value=v["policy"],
@@ -85,6 +85,8 @@ class KLQuadraticExplorer(Dashboard):
             "k0": slider("start k", v["k0"], -2.0, 0.0, 0.02),
             "sigma0": slider("start σ", v["sigma0"], 0.0, 1.0, 0.01),
         }
+
+    def _build(self):
         ax, ax_ratio = self.ax, self.ax_ratio = self.fig.subplots(1, 2)
         ax.set_xscale("log")
         ax.set_yscale("log")
@@ -120,11 +122,11 @@ class KLQuadraticExplorer(Dashboard):
             1.0 - TOL, 1.0 + TOL, color="0.88", zorder=0, label=f"within {100 * TOL:.0f} %"
         )
         ax_ratio.axhline(
-            0.5,
+            2.0,
             color="0.5",
             linestyle="--",
             linewidth=1.2,
-            label=r"ratio to $d^\top F d$ without the ½ (erratum 2)",
+            label=r"seed 002's $D_{KL} \approx d^\top F d$ (erratum 2)",
         )
         self.ratio_curve = draw.draw_curve(ax_ratio, NATURAL, label="exact / model")
         self.ratio_marker = draw.draw_marker(ax_ratio, NATURAL, markersize=8)

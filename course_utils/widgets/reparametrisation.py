@@ -47,7 +47,7 @@ class ReparametrisationExplorer(Dashboard):
     """
 
     title = "Reparametrisation explorer: θ = A φ + b"
-    figsize = (10.5, 4.9)
+    figsize = (10.5, 5.2)
     columns = (("scale", "shear"), ("eps", "n_steps"))
     dynamic_controls = frozenset({"scale", "shear", "eps", "n_steps"})
 
@@ -57,19 +57,21 @@ class ReparametrisationExplorer(Dashboard):
         self._initial = values
         super().__init__(backend=backend)
 
-    def _build(self):
+    def _make_controls(self):
         v = {"scale": 3.0, "shear": 0.0, "eps": 0.01, "n_steps": 15}
         unknown = sorted(set(self._initial) - set(v))
         if unknown:
             raise ValueError(f"unknown control(s) {unknown}; valid: {sorted(v)}")
         v.update(self._initial)
-        self.controls = {
+        return {
             "scale": log_slider("scale a (A₁₁)", v["scale"], -1.0, 1.0, step=0.1, fmt=".2f"),
             "shear": slider("shear h (A₁₂)", v["shear"], -2.0, 2.0, 0.1, fmt=".1f"),
             "eps": log_slider("trust region ε", v["eps"], -3.0, -1.0, step=0.1),
             "n_steps": slider("steps", v["n_steps"], 1, 30, 1, integer=True),
         }
-        ax, ax_dev = self.ax, self.ax_dev = self.fig.subplots(1, 2, width_ratios=[1.0, 1.1])
+
+    def _build(self):
+        ax, ax_dev = self.ax, self.ax_dev = self.fig.subplots(1, 2, width_ratios=[1.2, 1.0])
         t1, t2 = np.meshgrid(GRID, GRID)
         J = self.bandit.expected_return(np.stack([t1, t2], axis=-1))
         tdraw.draw_objective(ax, t1, t2, J, levels=12, colorbar=False)
@@ -154,11 +156,17 @@ class ReparametrisationExplorer(Dashboard):
             if np.any(np.abs(getattr(paths, name)) > VIEW[1])
         ]
         if outside:
+            why = {
+                "vanilla": "the vanilla step in θ is α A Aᵀ g, longer when A stretches",
+                "natural": "the natural step grows as the policy becomes deterministic (F → 0)",
+            }
+            paths_text = " and the ".join(outside)
             report(
                 "info",
-                f"The {' and the '.join(outside)} path leave(s) the view: the natural "
-                "step grows as the policy becomes deterministic, the vanilla step in "
-                "θ is α A Aᵀ g, up to a times longer than without A.",
+                f"The {paths_text} path{'s' if len(outside) > 1 else ''} "
+                f"leave{'' if len(outside) > 1 else 's'} the view: "
+                + "; ".join(why[name] for name in outside)
+                + ".",
             )
         self.set_summary(
             f"after {n_steps} steps the vanilla path moved by {v_dev:.3g}, the natural path by "

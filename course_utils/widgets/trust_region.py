@@ -69,18 +69,20 @@ class TrustRegionExplorer(Dashboard):
         # zoomed, the view follows eps: the background changes too
         return frozenset() if self.value("zoom") else frozenset({"eps", "theta1", "theta2"})
 
-    def _build(self):
+    def _make_controls(self):
         v = {"eps": 0.1, "theta1": -1.0, "theta2": 0.0, "zoom": False}
         unknown = sorted(set(self._initial) - set(v))
         if unknown:
             raise ValueError(f"unknown control(s) {unknown}; valid: {sorted(v)}")
         v.update(self._initial)
-        self.controls = {
+        return {
             "eps": log_slider("trust region ε", v["eps"], *EPS_EXP),
             "theta1": slider("θ₁", v["theta1"], -3.0, 3.0, 0.1, fmt=".1f"),
             "theta2": slider("θ₂", v["theta2"], -3.0, 3.0, 0.1, fmt=".1f"),
             "zoom": widgets.Checkbox(value=v["zoom"], description="zoom to the trust regions"),
         }
+
+    def _build(self):
         ax, ax_imp = self.ax, self.ax_imp = self.fig.subplots(1, 2, width_ratios=[1.0, 1.15])
         # left: the theta plane
         t1, t2 = np.meshgrid(GRID, GRID)

@@ -11,9 +11,8 @@ from __future__ import annotations
 import os
 import shutil
 
-import pytest
-
 import harness
+import pytest
 
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER", "") == "1"
 SCREENSHOTS = harness.REPO / "tests" / "browser" / "screenshots"

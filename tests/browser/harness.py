@@ -241,6 +241,7 @@ def open_in_lab(page, server: Server, name: str, timeout: float = 60_000):
     )
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     wait_for_dashboard(page, timeout)
+    wait_for_stable_figure(page)
 
 
 def shutdown_kernels(server: Server):
@@ -261,6 +262,7 @@ def open_in_voila(page, server: Server, name: str, timeout: float = 90_000):
     """Open ``name``.ipynb rendered by Voila (code hidden) and wait for the dashboard."""
     page.goto(f"{server.url}/voila/render/{name}.ipynb", timeout=timeout)
     wait_for_dashboard(page, timeout)
+    wait_for_stable_figure(page)
 
 
 def wait_for_dashboard(page, timeout: float = 60_000):
@@ -284,6 +286,22 @@ def wait_for_dashboard(page, timeout: float = 60_000):
         }}""",
         timeout=timeout,
     )
+
+
+def wait_for_stable_figure(page, quiet: float = 1.0, timeout: float = 30.0):
+    """Wait until the figure's pixels stop changing for ``quiet`` seconds (start-up frames,
+    settling renders)."""
+    page.evaluate(_PROBE)
+    last, since = None, time.monotonic()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        now = page.evaluate("() => window.__cuProbe.signature()")
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return
+        page.wait_for_timeout(100)
+    raise TimeoutError(f"the figure kept changing for {timeout:.0f} s")
 
 
 def figure_png(page) -> bytes:
@@ -324,8 +342,10 @@ _PROBE = """() => {
         probe.pending = true;
         const poll = () => {
             if (!probe.pending) return;
-            if (probe.signature() !== probe.before) {
+            const now = probe.signature();
+            if (now !== probe.before) {
                 probe.results.push(performance.now() - probe.t0);
+                probe.firstFrame = now;
                 probe.pending = false;
                 return;
             }
@@ -352,6 +372,12 @@ def press_and_time(page, handle, key: str = "ArrowRight", timeout: float = 15.0)
         f"() => window.__cuProbe.results.length > {count}", timeout=timeout * 1000
     )
     return page.evaluate("() => window.__cuProbe.results[window.__cuProbe.results.length - 1]")
+
+
+def first_frame_is_final(page) -> bool:
+    """Is the figure now (after the dashboard's settling full render) pixel-identical to the
+    first frame that answered the last key press (a blitted one)?"""
+    return page.evaluate("() => window.__cuProbe.signature() === window.__cuProbe.firstFrame")
 
 
 def wait_idle(page, seconds: float = 0.3):

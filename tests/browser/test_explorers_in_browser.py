@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import io
 
-import pytest
-
 import harness
+import pytest
 
 
 def _pixels(png: bytes):
@@ -45,7 +44,12 @@ def move_every_slider(page, name: str, mode: str, screenshots):
         )
         latency = harness.press_and_time(page, handle)
         assert latency is not None, f"{name}: the figure did not change after moving '{label}'"
-        harness.wait_idle(page, 0.4)
+        harness.wait_idle(page, 1.6)  # past the dashboard's settling render (1 s of rest)
+        # the first (blitted) frame must already be the final picture: no ghosts of earlier
+        # states, nothing missing (the dashboard re-renders everything once the slider rests)
+        assert harness.first_frame_is_final(page), (
+            f"{name}: '{label}' frame differs from a full render"
+        )
         after = harness.figure_png(page)
         assert _pixels(after) != _pixels(before), f"{name}: '{label}' left the figure unchanged"
         (screenshots / f"{mode}-{name}-{i + 1}-{label.strip()[:12]}.png").write_bytes(after)
@@ -56,7 +60,7 @@ def move_every_slider(page, name: str, mode: str, screenshots):
     handles[0].focus()
     for key in ["ArrowRight"] * 3 + ["ArrowLeft"] * 3:
         page.keyboard.press(key)
-    harness.wait_idle(page, 2.0)
+    harness.wait_idle(page, 2.5)
     final = harness.figure_png(page)
     (screenshots / f"{mode}-{name}-{len(handles) + 1}-fast-moves.png").write_bytes(final)
     assert _pixels(final) == _pixels(before), f"{name}: fast moves left a corrupted figure"
