@@ -32,6 +32,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ..plotting import trust_region as tdraw
 from ..plotting import use_course_style
 
 __all__ = ["Dashboard", "Cache", "log_slider", "slider", "BACKENDS"]
@@ -128,6 +129,20 @@ def _send_complete_frames(canvas):
             return png.getvalue()
 
     canvas.get_diff_image = get_complete_image
+
+
+def draw_theta_plane(ax, bandit, grid, view, title):
+    """The bandit's ``J(theta)`` shaded over ``grid`` x ``grid``, labelled and limited to ``view``.
+
+    The backdrop of the trust-region and reparametrisation dashboards.
+    """
+    t1, t2 = np.meshgrid(grid, grid)
+    J = bandit.expected_return(np.stack([t1, t2], axis=-1))
+    tdraw.draw_objective(ax, t1, t2, J, levels=12, colorbar=False)
+    tdraw.label_theta_axes(ax)
+    ax.set_xlim(*view)
+    ax.set_ylim(*view)
+    ax.set_title(title, fontsize=12)
 
 
 def slider(description, value, low, high, step, fmt=".2f", integer=False, **kwargs):

@@ -14,7 +14,7 @@ from ..bandit import SoftmaxBandit, reparametrisation_grid, reparametrised_paths
 from ..plotting import LABELS, NATURAL, VANILLA
 from ..plotting import dashboards as draw
 from ..plotting import trust_region as tdraw
-from ._base import Dashboard, log_slider, slider
+from ._base import Dashboard, draw_theta_plane, log_slider, slider
 
 __all__ = ["ReparametrisationExplorer", "reparametrisation_explorer"]
 
@@ -72,13 +72,9 @@ class ReparametrisationExplorer(Dashboard):
 
     def _build(self):
         ax, ax_dev = self.ax, self.ax_dev = self.fig.subplots(1, 2, width_ratios=[1.2, 1.0])
-        t1, t2 = np.meshgrid(GRID, GRID)
-        J = self.bandit.expected_return(np.stack([t1, t2], axis=-1))
-        tdraw.draw_objective(ax, t1, t2, J, levels=12, colorbar=False)
-        tdraw.label_theta_axes(ax)
-        ax.set_xlim(*VIEW)
-        ax.set_ylim(*VIEW)
-        ax.set_title(r"paths in $\theta$; grey: lines of constant $\phi$", fontsize=12)
+        draw_theta_plane(
+            ax, self.bandit, GRID, VIEW, r"paths in $\theta$; grey: lines of constant $\phi$"
+        )
         self.grid = draw.draw_coordinate_grid(ax, reparametrisation_grid(theta_lim=VIEW))
         start = self.theta0[None, :]
         self.paths = {

@@ -18,7 +18,7 @@ from ..natural import trust_region_boundary
 from ..plotting import CONSTRAINT, EXACT, LABELS, NATURAL, VANILLA
 from ..plotting import dashboards as draw
 from ..plotting import trust_region as tdraw
-from ._base import Cache, Dashboard, log_slider, slider
+from ._base import Cache, Dashboard, draw_theta_plane, log_slider, slider
 
 __all__ = ["TrustRegionExplorer", "trust_region_explorer"]
 
@@ -85,13 +85,7 @@ class TrustRegionExplorer(Dashboard):
     def _build(self):
         ax, ax_imp = self.ax, self.ax_imp = self.fig.subplots(1, 2, width_ratios=[1.0, 1.15])
         # left: the theta plane
-        t1, t2 = np.meshgrid(GRID, GRID)
-        J = self.bandit.expected_return(np.stack([t1, t2], axis=-1))
-        tdraw.draw_objective(ax, t1, t2, J, levels=12, colorbar=False)
-        tdraw.label_theta_axes(ax)
-        ax.set_xlim(*VIEW)
-        ax.set_ylim(*VIEW)
-        ax.set_title(r"$\theta$ plane (shading: $J(\theta)$)", fontsize=12)
+        draw_theta_plane(ax, self.bandit, GRID, VIEW, r"$\theta$ plane (shading: $J(\theta)$)")
         zero, centre = np.zeros((2, 2)), np.zeros(2)
         kl_artists = tdraw.draw_trust_region(
             ax, centre, zero, color=CONSTRAINT, label=r"exact $D_{KL} = \epsilon$", fill=True
