@@ -230,6 +230,16 @@ class Dashboard:
     #: controls shown in the first and the second column under the figure
     columns: tuple = ((), ())
 
+    def _initial_values(self, defaults: dict) -> dict:
+        """``defaults`` updated with the start values given to the constructor (``self._initial``).
+
+        Raises ``ValueError`` naming any value that is not one of the dashboard's controls.
+        """
+        unknown = sorted(set(self._initial) - set(defaults))
+        if unknown:
+            raise ValueError(f"unknown control(s) {unknown}; valid: {sorted(defaults)}")
+        return {**defaults, **self._initial}
+
     def __init__(self, backend: str = "auto"):
         self.fig, self._figure_widget, self.backend = _make_figure(self.figsize, backend)
         self.controls: dict = {}

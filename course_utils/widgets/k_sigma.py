@@ -85,10 +85,7 @@ class KSigmaExplorer(Dashboard):
             "k0": -0.2,
             "sigma0": 0.5,
         }
-        unknown = sorted(set(self._initial) - set(v))
-        if unknown:
-            raise ValueError(f"unknown control(s) {unknown}; valid: {sorted(v)}")
-        v.update(self._initial)
+        v = self._initial_values(v)
         return {
             "eps": log_slider("trust region ε", v["eps"], -4, 0),
             "show": widgets.ToggleButtons(

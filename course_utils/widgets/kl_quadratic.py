@@ -68,10 +68,7 @@ class KLQuadraticExplorer(Dashboard):
             "k0": -1.5,
             "sigma0": 0.2,
         }
-        unknown = sorted(set(self._initial) - set(v))
-        if unknown:
-            raise ValueError(f"unknown control(s) {unknown}; valid: {sorted(v)}")
-        v.update(self._initial)
+        v = self._initial_values(v)
         return {
             "policy": widgets.ToggleButtons(
                 options=POLICIES,

@@ -59,10 +59,7 @@ class ReparametrisationExplorer(Dashboard):
 
     def _make_controls(self):
         v = {"scale": 3.0, "shear": 0.0, "eps": 0.01, "n_steps": 15}
-        unknown = sorted(set(self._initial) - set(v))
-        if unknown:
-            raise ValueError(f"unknown control(s) {unknown}; valid: {sorted(v)}")
-        v.update(self._initial)
+        v = self._initial_values(v)
         return {
             "scale": log_slider("scale a (A₁₁)", v["scale"], -1.0, 1.0, step=0.1, fmt=".2f"),
             "shear": slider("shear h (A₁₂)", v["shear"], -2.0, 2.0, 0.1, fmt=".1f"),

@@ -71,10 +71,7 @@ class TrustRegionExplorer(Dashboard):
 
     def _make_controls(self):
         v = {"eps": 0.1, "theta1": -1.0, "theta2": 0.0, "zoom": False}
-        unknown = sorted(set(self._initial) - set(v))
-        if unknown:
-            raise ValueError(f"unknown control(s) {unknown}; valid: {sorted(v)}")
-        v.update(self._initial)
+        v = self._initial_values(v)
         return {
             "eps": log_slider("trust region ε", v["eps"], *EPS_EXP),
             "theta1": slider("θ₁", v["theta1"], -3.0, 3.0, 0.1, fmt=".1f"),
