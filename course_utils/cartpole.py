@@ -29,7 +29,7 @@ from scipy.special import expit
 
 from ._validation import as_array, check_in_range, check_int, check_rng
 from .natural import fisher_vector_product
-from .practical import PolicyBatch, UpdateSettings, policy_update
+from .practical import PolicyBatch, UpdateSettings, linear_softmax_scores, policy_update
 
 __all__ = [
     "N_OBS",
@@ -215,9 +215,8 @@ def score(theta, obs, actions) -> np.ndarray:
     theta = _check_theta(theta)
     obs = _check_obs(obs)
     actions = _check_actions(actions, obs.shape[0])
-    pi = np.exp(_log_policy(theta, obs))
-    centred = np.eye(N_ACTIONS)[actions] - pi
-    return (features(obs)[:, :, None] * centred[:, None, :]).reshape(obs.shape[0], N_PARAMS)
+    # the general linear-softmax score, with W = theta.reshape(features, actions)
+    return linear_softmax_scores(theta.reshape(N_FEATURES, N_ACTIONS), features(obs), actions)
 
 
 def kl_divergence(theta, theta_new, obs) -> float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+import numpy as np
 
 __all__ = [
     "COLORS",
@@ -24,6 +25,7 @@ __all__ = [
     "use_course_style",
     "new_figure",
     "mark_optimum",
+    "draw_path",
 ]
 
 #: colour of everything "vanilla gradient" (arrows, paths, curves, the Euclidean ball)
@@ -108,3 +110,60 @@ def mark_optimum(ax, x: float, y: float, label: str = "optimum") -> None:
         zorder=5,
         clip_on=False,
     )
+
+
+def draw_path(
+    ax,
+    points,
+    color=VANILLA,
+    label=None,
+    marker="o",
+    markersize=3,
+    linestyle="-",
+    linewidth=1.8,
+    zorder=4,
+    **kwargs,
+):
+    """A path of 2-D points (iterates or a flow), its start marked with a square.
+
+    The one path style of the course: ``(k, sigma)`` ascents of notebook 06, ``theta`` paths of
+    notebooks 03 and 05, and the dashboards' paths.
+
+    Parameters
+    ----------
+    points : array-like of shape (n, 2)
+        E.g. ``AscentPath.points``, ``GradientFlow.points`` or a bandit ascent path.
+    color, label, marker, markersize, linestyle, linewidth, zorder
+        Line style; ``marker=None`` for a flow.
+    **kwargs
+        Passed to ``ax.plot``.
+
+    Returns
+    -------
+    (matplotlib.lines.Line2D, matplotlib.lines.Line2D)
+        The path and its start marker; update with ``.set_data(x, y)``.
+    """
+    points = np.asarray(points, dtype=float)
+    (line,) = ax.plot(
+        points[:, 0],
+        points[:, 1],
+        color=color,
+        marker=marker,
+        markersize=markersize,
+        linestyle=linestyle,
+        linewidth=linewidth,
+        label=label,
+        zorder=zorder,
+        **kwargs,
+    )
+    (start,) = ax.plot(
+        points[:1, 0],
+        points[:1, 1],
+        marker="s",
+        markersize=8,
+        color=color,
+        markeredgecolor="black",
+        linestyle="none",
+        zorder=zorder + 1,
+    )
+    return line, start

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import EXACT, LABELS, NATURAL, OPTIMUM, VANILLA
+from . import EXACT, LABELS, NATURAL, OPTIMUM, VANILLA, draw_path
 
 __all__ = [
     "style_k_sigma_axes",
@@ -168,59 +168,6 @@ def draw_optimum(ax, k_star, label=None):
         clip_on=False,
     )
     return line
-
-
-def draw_path(
-    ax,
-    points,
-    color=VANILLA,
-    label=None,
-    marker="o",
-    markersize=3,
-    linestyle="-",
-    linewidth=1.8,
-    zorder=4,
-    **kwargs,
-):
-    """A path of ``(k, sigma)`` points (iterates or a flow), start marked with a square.
-
-    Parameters
-    ----------
-    points : ndarray of shape (n, 2)
-        ``AscentPath.points`` or ``GradientFlow.points``.
-    color, label, marker, markersize, linestyle, linewidth, zorder
-        Line style; ``marker=None`` for a flow.
-    **kwargs
-        Passed to ``ax.plot``.
-
-    Returns
-    -------
-    (matplotlib.lines.Line2D, matplotlib.lines.Line2D)
-        The path and its start marker; update with ``.set_data(k, sigma)``.
-    """
-    (line,) = ax.plot(
-        points[:, 0],
-        points[:, 1],
-        color=color,
-        marker=marker,
-        markersize=markersize,
-        linestyle=linestyle,
-        linewidth=linewidth,
-        label=label,
-        zorder=zorder,
-        **kwargs,
-    )
-    (start,) = ax.plot(
-        points[:1, 0],
-        points[:1, 1],
-        marker="s",
-        markersize=8,
-        color=color,
-        markeredgecolor="black",
-        linestyle="none",
-        zorder=zorder + 1,
-    )
-    return line, start
 
 
 def draw_k_sigma_panel(

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import CONSTRAINT, EXACT, LABELS, NATURAL, OPTIMUM, VANILLA
+from . import CONSTRAINT, EXACT, LABELS, NATURAL, OPTIMUM, VANILLA, draw_path
 
 __all__ = [
     "draw_objective",
@@ -256,46 +256,6 @@ def draw_step(ax, start, d, color: str = VANILLA, label: str | None = None, line
     )
     (proxy,) = ax.plot([], [], color=color, linewidth=linewidth, label=label)
     return [arrow, proxy]
-
-
-def draw_path(
-    ax,
-    path,
-    color: str = VANILLA,
-    label: str | None = None,
-    marker: str = "o",
-    markersize: float = 4.0,
-    linestyle: str = "-",
-):
-    """An ascent path: the iterates ``path[t]`` joined by lines, the start marked.
-
-    Parameters
-    ----------
-    ax : matplotlib Axes
-    path : array-like of shape (n + 1, 2)
-    color, label, marker, markersize, linestyle
-        Matplotlib styling.
-
-    Returns
-    -------
-    list
-        ``[Line2D path, Line2D start marker]``.
-    """
-    path = np.asarray(path, dtype=float)
-    (line,) = ax.plot(
-        path[:, 0],
-        path[:, 1],
-        color=color,
-        marker=marker,
-        markersize=markersize,
-        linestyle=linestyle,
-        label=label,
-        zorder=4,
-    )
-    (start,) = ax.plot(
-        path[:1, 0], path[:1, 1], marker="s", color=EXACT, markersize=7, linestyle="none", zorder=5
-    )
-    return [line, start]
 
 
 def draw_taylor_slice(
