@@ -53,6 +53,7 @@ __all__ = [
     "policy_batch",
     "TrainingRun",
     "train",
+    "train_runs",
 ]
 
 #: observation size of CartPole-v1: (x, x_dot, phi, phi_dot)
@@ -172,7 +173,9 @@ def sample_actions(theta, obs, rng: np.random.Generator) -> np.ndarray:
     int ndarray of shape (N,)
     """
     rng = check_rng(rng)
-    return _draw(_logit_gap(_check_theta(theta)), _check_obs(obs), rng)
+    obs = _check_obs(obs)
+    gaps = np.broadcast_to(_logit_gap(_check_theta(theta)), (obs.shape[0], N_FEATURES))
+    return _draw(gaps, obs, rng)
 
 
 def _logit_gap(theta: np.ndarray) -> np.ndarray:
@@ -181,10 +184,10 @@ def _logit_gap(theta: np.ndarray) -> np.ndarray:
     return W[:, 1] - W[:, 0]
 
 
-def _draw(gap: np.ndarray, obs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    # unchecked core of sample_actions, called once per environment step by the sampler:
-    # inverse CDF with two actions, a = 1 exactly when u > pi(0|s)
-    pi0 = expit(-(obs @ gap[:N_OBS] + gap[N_OBS]))
+def _draw(gaps: np.ndarray, obs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    # unchecked core of sample_actions, called once per step by the sampler, with one logit
+    # gap per observation (row): inverse CDF with two actions, a = 1 exactly when u > pi(0|s)
+    pi0 = expit(-(np.einsum("ij,ij->i", obs, gaps[:, :N_OBS]) + gaps[:, N_OBS]))
     return (rng.random(obs.shape[0]) > pi0).astype(np.int64)
 
 
@@ -424,42 +427,47 @@ class CartPoleSampler:
     Parameters
     ----------
     n_envs : int
-        Number of environments, >= 2.
+        Number of environments per group, >= 2.
     seed : int
         Reset seed of the first environment, >= 0.
     vectorization_mode : {"sync", "vector_entry_point"}, default "sync"
-        ``"sync"`` steps ``n_envs`` ordinary environments in a loop (works for any
-        environment); ``"vector_entry_point"`` uses gymnasium's numpy CartPole (faster).
+        ``"sync"`` steps the environments one by one in a loop (works for any environment);
+        ``"vector_entry_point"`` uses gymnasium's numpy CartPole, which steps all carts as one
+        array (faster).
+    n_groups : int, default 1
+        Independent learners sharing the vector: ``n_groups * n_envs`` environments, group
+        ``j`` owning environments ``j * n_envs`` to ``(j + 1) * n_envs - 1``. Several training
+        runs then cost about as many ``step`` calls as one (:func:`train_runs`).
 
     Notes
     -----
     gymnasium is imported here, not at module import.
     """
 
-    def __init__(self, n_envs: int, seed: int, vectorization_mode: str = "sync"):
+    def __init__(self, n_envs: int, seed: int, vectorization_mode: str = "sync", n_groups: int = 1):
         import gymnasium  # heavy and optional: only the notebook that rolls out needs it
 
         self.n_envs = check_int(n_envs, "n_envs", low=2)
+        self.n_groups = check_int(n_groups, "n_groups", low=1)
         seed = check_int(seed, "seed", low=0)
         if vectorization_mode not in ("sync", "vector_entry_point"):
             raise ValueError(
                 f"vectorization_mode={vectorization_mode!r}; valid: 'sync' or 'vector_entry_point'"
             )
+        total = self.n_envs * self.n_groups
         self.env = gymnasium.make_vec(
-            "CartPole-v1", num_envs=self.n_envs, vectorization_mode=vectorization_mode
+            "CartPole-v1", num_envs=total, vectorization_mode=vectorization_mode
         )
         seeds = (
-            seed
-            if vectorization_mode == "vector_entry_point"
-            else [seed + i for i in range(self.n_envs)]
+            seed if vectorization_mode == "vector_entry_point" else [seed + i for i in range(total)]
         )
         obs, _ = self.env.reset(seed=seeds)
         self._obs = np.asarray(obs, dtype=float)
-        self._prev_done = np.zeros(self.n_envs, dtype=bool)
-        self._episode_return = np.zeros(self.n_envs)
+        self._prev_done = np.zeros(total, dtype=bool)
+        self._episode_return = np.zeros(total)
 
     def sample(self, theta, n_steps: int, rng: np.random.Generator) -> Batch:
-        """Run the policy ``theta`` for ``n_steps`` steps in every environment.
+        """Run the policy ``theta`` for ``n_steps`` steps in every environment (one group).
 
         Parameters
         ----------
@@ -473,31 +481,71 @@ class CartPoleSampler:
         -------
         Batch
         """
-        gap = _logit_gap(_check_theta(theta))
+        if self.n_groups != 1:
+            raise ValueError(f"n_groups={self.n_groups}; sample needs 1, use sample_groups")
+        return self.sample_groups(_check_theta(theta)[None, :], n_steps, rng)[0]
+
+    def sample_groups(self, thetas, n_steps: int, rng: np.random.Generator) -> list[Batch]:
+        """Run group ``j``'s policy ``thetas[j]`` for ``n_steps`` steps in its environments.
+
+        Parameters
+        ----------
+        thetas : array-like of shape (n_groups, 10)
+        n_steps : int
+            Steps per environment, >= 1.
+        rng : numpy.random.Generator
+            Draws the actions of all groups (one uniform per environment and step, in the
+            order of the environments, so group ``j`` always gets the same stream position).
+
+        Returns
+        -------
+        list of Batch
+            One per group.
+        """
+        thetas = as_array(thetas, "thetas")
+        if thetas.shape != (self.n_groups, N_PARAMS):
+            raise ValueError(
+                f"thetas has shape {thetas.shape}; valid: ({self.n_groups}, {N_PARAMS})"
+            )
+        gaps = np.repeat(thetas[:, 1::2] - thetas[:, 0::2], self.n_envs, axis=0)  # (G * E, 5)
         T = check_int(n_steps, "n_steps")
         rng = check_rng(rng)
-        E = self.n_envs
-        obs = np.empty((T, E, N_OBS))
-        actions = np.empty((T, E), dtype=np.int64)
-        rewards = np.empty((T, E))
-        dones = np.empty((T, E), dtype=bool)
-        terminal = np.empty((T, E), dtype=bool)
-        valid = np.empty((T, E), dtype=bool)
-        finished = []
-        for t in range(T):  # loop over time; the E environments step together
+        n = self.n_envs * self.n_groups
+        obs = np.empty((T, n, N_OBS))
+        actions = np.empty((T, n), dtype=np.int64)
+        rewards = np.empty((T, n))
+        dones = np.empty((T, n), dtype=bool)
+        terminal = np.empty((T, n), dtype=bool)
+        valid = np.empty((T, n), dtype=bool)
+        ended = np.zeros((T, n))  # the return of each episode that ended at (t, env)
+        for t in range(T):  # loop over time; all environments step together
             obs[t] = self._obs
             valid[t] = ~self._prev_done
-            actions[t] = _draw(gap, self._obs, rng)
+            actions[t] = _draw(gaps, self._obs, rng)
             next_obs, r, terminated, truncated, _ = self.env.step(actions[t])
             rewards[t] = r
             dones[t] = np.logical_or(terminated, truncated)
             terminal[t] = terminated
             self._episode_return += rewards[t]
-            finished.append(self._episode_return[dones[t]])
+            ended[t] = self._episode_return
             self._episode_return[dones[t]] = 0.0
             self._prev_done = dones[t]
             self._obs = np.asarray(next_obs, dtype=float)
-        return Batch(obs, actions, rewards, dones, terminal, valid, np.concatenate(finished))
+        batches = []
+        for j in range(self.n_groups):
+            g = slice(j * self.n_envs, (j + 1) * self.n_envs)
+            batches.append(
+                Batch(
+                    obs[:, g],
+                    actions[:, g],
+                    rewards[:, g],
+                    dones[:, g],
+                    terminal[:, g],
+                    valid[:, g],
+                    ended[:, g][dones[:, g]],  # in time order, environments within a step
+                )
+            )
+        return batches
 
     def close(self) -> None:
         """Close the gymnasium environments."""
@@ -619,14 +667,14 @@ def train(
     gamma: float = 0.99,
     theta0=None,
     vectorization_mode: str = "sync",
-    decimals: int | None = 8,
+    decimals: int | None = None,
 ) -> TrainingRun:
     """Train the linear softmax policy on CartPole-v1 with one update rule.
 
     Each iteration samples ``n_envs x n_steps`` environment steps (:class:`CartPoleSampler`,
     episodes run on across iterations), builds :func:`policy_batch` and applies
     :func:`course_utils.practical.policy_update`. Every method gets the same budget of
-    ``n_iterations * n_envs * n_steps`` steps.
+    ``n_iterations * n_envs * n_steps`` steps. One run of :func:`train_runs`.
 
     Parameters
     ----------
@@ -646,8 +694,9 @@ def train(
         Start (default zeros: the uniform policy).
     vectorization_mode : str, default "sync"
         See :class:`CartPoleSampler`.
-    decimals : int or None, default 8
-        Round theta to this many decimals after every update (None: never).
+    decimals : int or None, default None
+        Round theta to this many decimals after every update; None (the algorithm) never
+        rounds. See Notes.
 
     Returns
     -------
@@ -655,12 +704,66 @@ def train(
 
     Notes
     -----
-    Training is chaotic: a change of 1e-15 in theta (another BLAS, another summation order)
-    grows from iteration to iteration until it flips an action, and then changes the whole
-    run, typically within a few dozen iterations. Rounding theta to ``decimals`` after each
-    update removes such differences (unless a value lies within rounding noise of a rounding
-    boundary), so that a run is reproducible across machines, not only on one. Demonstrated in
-    ``notebooks/08_npg_on_cartpole.ipynb``.
+    Training is chaotic: a change of 1e-15 in theta (another BLAS, another summation order,
+    another SIMD code path in the environment's own arithmetic) grows from iteration to
+    iteration until it flips a sampled action, and then changes the whole run, typically
+    within a few dozen iterations. Rounding theta (``decimals``) removes differences in theta
+    but not those in the environment's states, so it does not make runs reproducible across
+    machines; it is an option for experiments on that question, not part of the algorithm.
+    What reproduces across machines are conclusions drawn over many seeds with a margin
+    (``notebooks/08_npg_on_cartpole.ipynb``).
+    """
+    kwargs = dict(n_iterations=n_iterations, n_envs=n_envs, n_steps=n_steps, gamma=gamma)
+    return train_runs(
+        method,
+        settings,
+        rng,
+        env_seed,
+        n_runs=1,
+        theta0=theta0,
+        vectorization_mode=vectorization_mode,
+        decimals=decimals,
+        **kwargs,
+    )[0]
+
+
+def train_runs(
+    method: str,
+    settings: UpdateSettings,
+    rng: np.random.Generator,
+    env_seed: int,
+    n_runs: int,
+    n_iterations: int = 50,
+    n_envs: int = 16,
+    n_steps: int = 200,
+    gamma: float = 0.99,
+    theta0=None,
+    vectorization_mode: str = "sync",
+    decimals: int | None = None,
+) -> list[TrainingRun]:
+    """``n_runs`` independent training runs of one update rule, stepped as one vector.
+
+    Run ``j`` owns environments ``j * n_envs`` to ``(j + 1) * n_envs - 1`` of one
+    :class:`CartPoleSampler` with ``n_groups = n_runs``, and its own parameters; the runs
+    share nothing but the ``step`` calls (and the streams their random numbers come from), so
+    ``n_runs`` runs cost little more than one. With the same ``rng`` seed and ``env_seed``,
+    run ``j`` of every method sees the same first batch (common random numbers).
+
+    Parameters
+    ----------
+    method, settings, rng, env_seed, n_iterations, n_envs, n_steps, gamma, decimals
+        As in :func:`train` (``rng`` draws the actions of all runs).
+    n_runs : int
+        Number of runs, >= 1.
+    theta0 : array-like of shape (10,) or (n_runs, 10), optional
+        Start of every run, or of each (default zeros: the uniform policy).
+    vectorization_mode : str, default "sync"
+        See :class:`CartPoleSampler`.
+
+    Returns
+    -------
+    list of TrainingRun
+        One per run.
     """
     if decimals is not None:
         decimals = check_int(decimals, "decimals", low=0)
@@ -669,32 +772,46 @@ def train(
     if not isinstance(settings, UpdateSettings):
         raise ValueError(f"settings={settings!r}; valid: a course_utils.practical.UpdateSettings")
     rng = check_rng(rng)
+    R = check_int(n_runs, "n_runs")
     n_iterations = check_int(n_iterations, "n_iterations")
     n_steps = check_int(n_steps, "n_steps")
     gamma = float(check_in_range(gamma, "gamma", 0.0, 1.0))
-    theta = np.zeros(N_PARAMS) if theta0 is None else _check_theta(theta0, "theta0").copy()
-    sampler = CartPoleSampler(n_envs, env_seed, vectorization_mode)
-    returns = np.empty(n_iterations)
-    n_episodes = np.empty(n_iterations, dtype=np.int64)
-    kls = np.empty(n_iterations)
-    accepted = np.empty(n_iterations, dtype=bool)
-    fractions = np.empty(n_iterations)
-    thetas = np.empty((n_iterations + 1, N_PARAMS))
-    last_return = np.nan
+    thetas = np.zeros((R, N_PARAMS))
+    if theta0 is not None:
+        start = as_array(theta0, "theta0")
+        if start.shape not in ((N_PARAMS,), (R, N_PARAMS)):
+            raise ValueError(
+                f"theta0 has shape {start.shape}; valid: ({N_PARAMS},) or ({R}, {N_PARAMS})"
+            )
+        thetas[:] = start
+    sampler = CartPoleSampler(n_envs, env_seed, vectorization_mode, n_groups=R)
+    returns = np.full((R, n_iterations), np.nan)
+    n_episodes = np.empty((R, n_iterations), dtype=np.int64)
+    kls = np.empty((R, n_iterations))
+    accepted = np.empty((R, n_iterations), dtype=bool)
+    fractions = np.empty((R, n_iterations))
+    history = np.empty((R, n_iterations + 1, N_PARAMS))
     try:
-        for i in range(n_iterations):  # iterations of the learner
-            thetas[i] = theta
-            batch = sampler.sample(theta, n_steps, rng)
-            theta, info = policy_update(method, policy_batch(theta, batch, gamma), settings)
-            if decimals is not None:
-                theta = np.round(theta, decimals)  # see Notes: reproducible across machines
-            n_episodes[i] = batch.episode_returns.size
-            if n_episodes[i] > 0:
-                last_return = float(batch.episode_returns.mean())
-            returns[i] = last_return
-            kls[i], accepted[i], fractions[i] = info.kl, info.accepted, info.step_fraction
-        thetas[-1] = theta
+        for i in range(n_iterations):  # iterations of the learners
+            history[:, i] = thetas
+            batches = sampler.sample_groups(thetas, n_steps, rng)
+            for j, batch in enumerate(batches):  # each run's update, on its own batch
+                theta, info = policy_update(method, policy_batch(thetas[j], batch, gamma), settings)
+                thetas[j] = theta if decimals is None else np.round(theta, decimals)
+                n_episodes[j, i] = batch.episode_returns.size
+                if n_episodes[j, i] > 0:
+                    returns[j, i] = batch.episode_returns.mean()
+                elif i > 0:
+                    returns[j, i] = returns[j, i - 1]  # no episode ended: the previous value
+                kls[j, i], accepted[j, i] = info.kl, info.accepted
+                fractions[j, i] = info.step_fraction
+        history[:, -1] = thetas
     finally:
         sampler.close()
     budget = n_iterations * sampler.n_envs * n_steps
-    return TrainingRun(returns, n_episodes, kls, accepted, fractions, thetas, budget)
+    return [
+        TrainingRun(
+            returns[j], n_episodes[j], kls[j], accepted[j], fractions[j], history[j], budget
+        )
+        for j in range(R)
+    ]

@@ -123,7 +123,7 @@ def _other_pythons() -> dict[str, str]:
         except (OSError, subprocess.CalledProcessError):
             continue
         major, minor = map(int, version.split("."))
-        current = "%d.%d" % sys.version_info[:2]
+        current = "{}.{}".format(*sys.version_info[:2])
         if (major, minor) >= floor and version != current and version not in found:
             found[version] = str(path)
     return dict(sorted(found.items(), key=lambda kv: tuple(map(int, kv[0].split(".")))))
@@ -161,7 +161,11 @@ def _venv(name: str, python: str, constraints: list[str] | None = None):
             pins = path / "lower-bounds.txt"
             pins.write_text("\n".join(constraints) + "\n")
             command += ["-c", str(pins)]
-        subprocess.run(command, cwd=REPO, check=True)
+        done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+        if done.returncode != 0:
+            noise = "is ignored: it is neither a file nor a directory"  # pip's local-index notes
+            log = "\n".join(line for line in done.stderr.splitlines() if noise not in line)
+            raise RuntimeError(f"pip install failed in {path}:\n{log[-3000:]}")
         stamp.write_text(wanted)
         return str(interpreter)
 
@@ -179,7 +183,9 @@ def conditions() -> list[Condition]:
         Condition("simd-avx2", "numpy SIMD dispatch limited to AVX2", env=avx2_env, skip=avx2_skip),
         Condition("simd-baseline", "numpy SIMD dispatch off (baseline only)", env=base_env),
         Condition("blas-1-thread", "one BLAS/OpenMP thread", env=one),
-        Condition("blas-4-threads", "four BLAS/OpenMP threads", env=dict.fromkeys(THREAD_VARIABLES, "4")),
+        Condition(
+            "blas-4-threads", "four BLAS/OpenMP threads", env=dict.fromkeys(THREAD_VARIABLES, "4")
+        ),
     ]
     if base_skip:
         rows[2].skip = base_skip
@@ -194,7 +200,7 @@ def conditions() -> list[Condition]:
     rows.append(
         Condition(
             "lower-bounds",
-            "the lower bounds of requirements.txt, CPython %d.%d" % sys.version_info[:2],
+            "the lower bounds of requirements.txt, CPython {}.{}".format(*sys.version_info[:2]),
             setup=_venv("lower-bounds", python, _lower_bounds()),
         )
     )
@@ -211,7 +217,7 @@ def conditions() -> list[Condition]:
 def run_nbval(python: str, env: dict[str, str], jobs: int) -> tuple[int, list[str], str]:
     """Strict nbval over notebooks/: (cells run, failed cells, pytest's last line)."""
     command = [python, "-m", "pytest", "notebooks", "-q", "-rfE", "-p", "no:cacheprovider"]
-    command += ["-n", str(jobs), "--dist", "loadfile"] if jobs > 1 else ["-p", "no:xdist"]
+    command += ["-n", str(jobs) if jobs > 1 else "0", "--dist", "loadfile"]
     done = subprocess.run(
         command, cwd=REPO, env={**os.environ, **env}, capture_output=True, text=True
     )
@@ -221,7 +227,9 @@ def run_nbval(python: str, env: dict[str, str], jobs: int) -> tuple[int, list[st
         for line in lines
         if line.startswith(("FAILED ", "ERROR "))
     ]
-    summary = next((line for line in reversed(lines) if re.search(r"\d+ (passed|failed)", line)), "")
+    summary = next(
+        (line for line in reversed(lines) if re.search(r"\d+ (passed|failed)", line)), ""
+    )
     passed = sum(int(n) for n in re.findall(r"(\d+) (?:passed|failed|error)", summary))
     if done.returncode not in (0, 1) or (done.returncode == 1 and not failed):
         failed.append(f"pytest exited {done.returncode}: {(done.stdout + done.stderr)[-400:]}")
@@ -239,8 +247,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.list:
         for c in rows:
             env = " ".join(f"{k}={v!r}" for k, v in c.env.items())
-            print(f"{c.name:16s} {c.description}" + (f"  [{env}]" if env else "")
-                  + (f"  (skipped: {c.skip})" if c.skip else ""))
+            print(
+                f"{c.name:16s} {c.description}"
+                + (f"  [{env}]" if env else "")
+                + (f"  (skipped: {c.skip})" if c.skip else "")
+            )
         return 0
     if args.conditions:
         wanted = args.conditions.split(",")

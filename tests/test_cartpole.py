@@ -290,16 +290,95 @@ def test_bad_input_raises_value_error_naming_the_argument(call, match):
         call()
 
 
-def test_rounding_theta_removes_rounding_level_differences():
-    """Training is chaotic; rounding theta after each update keeps runs reproducible."""
+def test_rounding_theta_is_an_option_not_the_default():
+    """Rounding theta after each update (decimals) removes differences in theta only if asked."""
     pytest.importorskip("gymnasium")
     settings = UpdateSettings(eps=1.0, delta=0.01, damping=0.01)
     kwargs = dict(n_iterations=3, n_envs=2, n_steps=40)
-    base = cp.train("natural_cg", settings, np.random.default_rng(3), 5, **kwargs)
+    base = cp.train("natural_cg", settings, np.random.default_rng(3), 5, decimals=8, **kwargs)
     nudged = cp.train(
-        "natural_cg", settings, np.random.default_rng(3), 5, theta0=np.full(10, 1e-15), **kwargs
+        "natural_cg",
+        settings,
+        np.random.default_rng(3),
+        5,
+        theta0=np.full(10, 1e-15),
+        decimals=8,
+        **kwargs,
     )
     np.testing.assert_array_equal(base.theta[1:], nudged.theta[1:])
     np.testing.assert_array_equal(base.theta[1:], np.round(base.theta[1:], 8))
-    raw = cp.train("natural_cg", settings, np.random.default_rng(3), 5, decimals=None, **kwargs)
+    raw = cp.train("natural_cg", settings, np.random.default_rng(3), 5, **kwargs)  # the default
     assert not np.array_equal(raw.theta[1:], np.round(raw.theta[1:], 8))
+
+
+def test_groups_of_a_sampler_are_slices_of_one_vector():
+    """Two groups with the same policy see exactly what one sampler of twice the size sees."""
+    pytest.importorskip("gymnasium")
+    theta = np.random.default_rng(0).normal(size=cp.N_PARAMS)
+    grouped = cp.CartPoleSampler(3, seed=7, n_groups=2)
+    single = cp.CartPoleSampler(6, seed=7)
+    try:
+        for _ in range(2):  # episodes run on across batches
+            parts = grouped.sample_groups(np.stack([theta, theta]), 30, np.random.default_rng(1))
+            whole = single.sample(theta, 30, np.random.default_rng(1))
+            for field in ("obs", "actions", "rewards", "dones", "valid"):
+                joined = np.concatenate([getattr(b, field) for b in parts], axis=1)
+                np.testing.assert_array_equal(joined, getattr(whole, field))
+            np.testing.assert_array_equal(
+                np.sort(np.concatenate([b.episode_returns for b in parts])),
+                np.sort(whole.episode_returns),
+            )
+    finally:
+        grouped.close()
+        single.close()
+
+
+def test_train_runs_are_independent_runs_with_their_own_budget():
+    pytest.importorskip("gymnasium")
+    settings = UpdateSettings(eps=1.0, delta=0.01, damping=0.01)
+    kwargs = dict(n_iterations=4, n_envs=2, n_steps=40, vectorization_mode="vector_entry_point")
+    runs = cp.train_runs("vanilla", settings, np.random.default_rng(3), 5, 3, **kwargs)
+    again = cp.train_runs("vanilla", settings, np.random.default_rng(3), 5, 3, **kwargs)
+    assert len(runs) == 3
+    for a, b in zip(runs, again, strict=True):
+        np.testing.assert_array_equal(a.theta, b.theta)  # deterministic given the seeds
+        assert a.samples == 4 * 2 * 40 and a.theta.shape == (5, cp.N_PARAMS)
+    assert not np.array_equal(runs[0].theta[-1], runs[1].theta[-1])  # different batches
+    # the first batch of run j does not depend on the method (common random numbers)
+    nat = cp.train_runs("natural_cg", settings, np.random.default_rng(3), 5, 3, **kwargs)
+    for a, b in zip(runs, nat, strict=True):
+        assert a.returns[0] == b.returns[0] or (np.isnan(a.returns[0]) and np.isnan(b.returns[0]))
+    starts = np.arange(3 * cp.N_PARAMS, dtype=float).reshape(3, cp.N_PARAMS) * 1e-3
+    per_run = cp.train_runs(
+        "vanilla", settings, np.random.default_rng(3), 5, 3, theta0=starts, **kwargs
+    )
+    np.testing.assert_array_equal(np.stack([r.theta[0] for r in per_run]), starts)
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (
+            lambda s: s.sample_groups(np.zeros((3, cp.N_PARAMS)), 5, np.random.default_rng(0)),
+            "thetas",
+        ),
+        (lambda s: s.sample(np.zeros(cp.N_PARAMS), 5, np.random.default_rng(0)), "n_groups"),
+    ],
+)
+def test_grouped_sampler_rejects_the_wrong_number_of_policies(call, match):
+    pytest.importorskip("gymnasium")
+    sampler = cp.CartPoleSampler(2, seed=0, n_groups=2)
+    try:
+        with pytest.raises(ValueError, match=match):
+            call(sampler)
+    finally:
+        sampler.close()
+
+
+def test_train_runs_rejects_a_start_of_the_wrong_shape():
+    with pytest.raises(ValueError, match="theta0"):
+        cp.train_runs(
+            "vanilla", UpdateSettings(), np.random.default_rng(0), 0, 2, theta0=np.zeros((3, 10))
+        )
+    with pytest.raises(ValueError, match="n_runs"):
+        cp.train_runs("vanilla", UpdateSettings(), np.random.default_rng(0), 0, 0)

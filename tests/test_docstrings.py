@@ -11,6 +11,7 @@ from course_utils import (
     bandit,
     cartpole,
     checks,
+    evidence,
     finite_diff,
     gaussian,
     kl,
@@ -19,7 +20,7 @@ from course_utils import (
     practical,
 )
 
-MODULES = [bandit, cartpole, checks, finite_diff, gaussian, kl, mdp, natural, practical]
+MODULES = [bandit, cartpole, checks, evidence, finite_diff, gaussian, kl, mdp, natural, practical]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

@@ -5,10 +5,15 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_hex
 
-from course_utils import mdp
+from course_utils import evidence, mdp
 from course_utils import practical as pr
 from course_utils.plotting import NATURAL, VANILLA
-from course_utils.plotting.curves import METHOD_STYLES, plot_learning_curves, plot_plateau
+from course_utils.plotting.curves import (
+    METHOD_STYLES,
+    plot_first_reach,
+    plot_learning_curves,
+    plot_plateau,
+)
 
 
 @pytest.fixture
@@ -45,3 +50,14 @@ def test_plateau_draws_eta_and_the_visitation_on_log_axes(axes):
     np.testing.assert_allclose(first.get_ydata(), flow.eta[1:])
     np.testing.assert_allclose(axes[1].get_lines()[0].get_ydata(), flow.visitation_j[1:])
     assert axes[0].get_xscale() == "log" and axes[1].get_yscale() == "log"
+
+
+def test_first_reach_draws_what_evidence_computes_and_skips_never(axes):
+    curves = {"vanilla": np.array([[0.0, 1.0, 2.0, 3.0]]), "natural": np.array([[0.0, 3.0, 3, 3]])}
+    levels = (1.0, 2.0, 3.0, 4.0)
+    reach = {m: [evidence.first_reach(c, lv) for lv in levels] for m, c in curves.items()}
+    plot_first_reach(axes[0], levels, reach)
+    van, nat = axes[0].get_lines()
+    np.testing.assert_array_equal(van.get_ydata(), [1.0, 2.0, 3.0, np.nan])
+    np.testing.assert_array_equal(nat.get_ydata(), [1.0, 1.0, 1.0, np.nan])
+    assert to_hex(van.get_color()) == VANILLA and to_hex(nat.get_color()) == NATURAL

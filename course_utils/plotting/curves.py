@@ -13,7 +13,7 @@ import numpy as np
 
 from . import EXACT, NATURAL, OPTIMUM, VANILLA
 
-__all__ = ["METHOD_STYLES", "TRPO", "plot_learning_curves", "plot_plateau"]
+__all__ = ["METHOD_STYLES", "TRPO", "plot_first_reach", "plot_learning_curves", "plot_plateau"]
 
 #: TRPO: the natural step plus a line search, a darker shade of the natural colour
 TRPO = "#7b1113"
@@ -138,3 +138,30 @@ def plot_plateau(axes, vanilla, natural, vanilla_steps=None, level: float | None
     ax_eta.set_title("Kakade's two-state MDP: reward")
     ax_d.set_title("visitation of the better state $j$")
     ax_eta.legend(fontsize=10, loc="center right")
+
+
+def plot_first_reach(ax, levels, reach: dict, title: str | None = None, styles: dict | None = None):
+    """Iteration at which each method's mean curve first reaches each level.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    levels : sequence of float
+        The levels (x axis), e.g. returns 100, 125, ..., 450.
+    reach : dict of str to sequence of (int or None)
+        Method name -> first iteration per level (None: never reached; not drawn), as
+        :func:`course_utils.evidence.first_reach` returns.
+    title : str, optional
+    styles : dict, optional
+        As :func:`plot_learning_curves`.
+    """
+    styles = {**METHOD_STYLES, **(styles or {})}
+    for name, iterations in reach.items():
+        style = styles.get(name, {"label": name})
+        y = np.array([np.nan if i is None else i for i in iterations], dtype=float)
+        ax.plot(levels, y, marker="o", markersize=4, **style)
+    ax.set_xlabel("return level")
+    ax.set_ylabel("first iteration the mean curve reaches it")
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="upper left")

@@ -2,7 +2,10 @@
 
 For every explorer: the dashboard renders, each visible and enabled slider moved with the
 keyboard (focus, ArrowRight) changes the figure's pixels, and no error output or internal-error
-message appears. Screenshots go to ``tests/browser/screenshots/`` (git-ignored).
+message appears. Every slider is moved in Voila; in JupyterLab, where the same kernel code
+runs behind another front end, the first slider and the fast moves show that the live canvas
+responds (moving every slider there too would repeat the Voila test, about 10 s per explorer).
+Screenshots go to ``tests/browser/screenshots/`` (git-ignored).
 """
 
 from __future__ import annotations
@@ -32,11 +35,13 @@ def visible_slider_handles(page):
     return out
 
 
-def move_every_slider(page, name: str, mode: str, screenshots):
+def move_every_slider(page, name: str, mode: str, screenshots, first_only: bool = False):
     before = harness.figure_png(page)
     (screenshots / f"{mode}-{name}-0-initial.png").write_bytes(before)
     handles = visible_slider_handles(page)
     assert handles, "no slider found in the dashboard"
+    if first_only:  # the dashboard's Python side is the same in every front end: see the docstring
+        handles = handles[:1]
     moved = []
     for i, handle in enumerate(handles):
         label = handle.evaluate(
@@ -75,7 +80,7 @@ def move_every_slider(page, name: str, mode: str, screenshots):
 def test_explorer_in_jupyterlab(page, lab_server, screenshots, name):
     try:
         harness.open_in_lab(page, lab_server, name)
-        move_every_slider(page, name, "lab", screenshots)
+        move_every_slider(page, name, "lab", screenshots, first_only=True)
         # the dashboard is a live ipympl canvas (not the image fallback) in JupyterLab
         assert page.locator(f"{harness.DASHBOARD} {harness.FIGURE} canvas").count() >= 1
     finally:
