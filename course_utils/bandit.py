@@ -33,6 +33,8 @@ __all__ = [
     "kl_region_boundary",
     "TrustRegionSteps",
     "trust_region_steps",
+    "EqualKLGains",
+    "equal_kl_gains",
     "reparametrisation_grid",
     "ReparametrisedPaths",
     "reparametrised_paths",
@@ -369,23 +371,34 @@ def kl_region_boundary(bandit: SoftmaxBandit, theta, eps: float, n_points: int =
     n_points = check_int(n_points, "n_points", low=3)
     t = np.linspace(0.0, 2.0 * np.pi, n_points)
     u = np.stack([np.cos(t), np.sin(t)], axis=1)
+    return _radius_at_kl(bandit, theta, u, eps)[:, None] * u
+
+
+def _radius_at_kl(bandit: SoftmaxBandit, theta, u, kl) -> np.ndarray:
+    """The ``r > 0`` with ``KL(pi_theta || pi_theta+r u) = kl`` for each direction ``u``.
+
+    ``u`` has shape (n, 2), ``kl`` broadcasts to (n,). The KL along a ray is convex, 0 at
+    ``r = 0`` and unbounded (see :func:`kl_region_boundary`), so it crosses each level once:
+    bracket by doubling, then bisect, all rows at once, to a relative 1e-13.
+    """
+    kl = np.broadcast_to(kl, u.shape[:1])
 
     def kl_at(r):
         return bandit.kl(theta, theta + r[:, None] * u)
 
-    lo, hi = np.zeros(n_points), np.ones(n_points)
-    for _ in range(200):  # grow the bracket until KL(hi) >= eps in every direction
-        short = kl_at(hi) < eps
+    lo, hi = np.zeros(len(u)), np.ones(len(u))
+    for _ in range(200):  # grow the bracket until KL(hi) >= kl in every direction
+        short = kl_at(hi) < kl
         if not np.any(short):
             break
         lo[short], hi[short] = hi[short], 2.0 * hi[short]
     for _ in range(200):  # bisection, vectorised over the directions
         mid = 0.5 * (lo + hi)
-        inside = kl_at(mid) < eps
+        inside = kl_at(mid) < kl
         lo, hi = np.where(inside, mid, lo), np.where(inside, hi, mid)
         if np.all(hi - lo <= 1e-13 * hi):
             break
-    return 0.5 * (lo + hi)[:, None] * u
+    return 0.5 * (lo + hi)
 
 
 @dataclass(frozen=True)
@@ -475,6 +488,98 @@ def trust_region_steps(bandit: SoftmaxBandit, theta, eps) -> TrustRegionSteps:
         kl_natural=bandit.kl(theta, theta + d_n),
         quadratic_vanilla=0.5 * np.einsum("...i,ij,...j->...", d_v, F, d_v),
         quadratic_natural=0.5 * np.einsum("...i,ij,...j->...", d_n, F, d_n),
+    )
+
+
+@dataclass(frozen=True)
+class EqualKLGains:
+    """The vanilla and the natural direction, each scaled to the same exact KL.
+
+    All arrays have the shape of ``kl`` (steps: that shape + (2,)).
+
+    Attributes
+    ----------
+    kl : ndarray
+        The exact ``KL(pi_theta || pi_theta+d)`` of both steps.
+    vanilla, natural : ndarray of shape kl.shape + (2,)
+        ``t g`` and ``t' F^-1 g`` with ``t, t' > 0`` chosen so that the exact KL is ``kl``.
+    predicted_vanilla, predicted_natural : ndarray
+        First-order model of the improvement, ``g^T d``.
+    actual_vanilla, actual_natural : ndarray
+        True improvement ``J(theta + d) - J(theta)``.
+    natural_over_vanilla : ndarray
+        ``actual_natural / actual_vanilla``: above 1 where the natural direction gains more
+        at this exact KL.
+    """
+
+    kl: np.ndarray
+    vanilla: np.ndarray
+    natural: np.ndarray
+    predicted_vanilla: np.ndarray
+    predicted_natural: np.ndarray
+    actual_vanilla: np.ndarray
+    actual_natural: np.ndarray
+    natural_over_vanilla: np.ndarray
+
+
+def equal_kl_gains(bandit: SoftmaxBandit, theta, kl) -> EqualKLGains:
+    """Both step directions compared at equal EXACT KL: the gain each buys for the same KL.
+
+    The vanilla step has ``||d||^2 = eps`` and the natural one ``1/2 d^T F d = eps``: the same
+    ``eps`` measures two different things, so comparing the two steps at equal ``eps`` says
+    nothing about which direction is better. Here both directions ``u_v = g`` and
+    ``u_n = F^-1 g`` are scaled, ``d = t u`` with ``t > 0``, until the exact
+    ``KL(pi_theta || pi_theta+d) = kl`` (bisection: the KL along a ray is convex, 0 at
+    ``t = 0`` and unbounded), and their true improvements ``J(theta + d) - J(theta)`` are
+    compared. As ``kl -> 0`` the ratio tends to
+    ``sqrt(g^T F^-1 g * g^T F g) / g^T g >= 1`` (the natural direction is best for the
+    quadratic model of the KL); at a finite ``kl`` the exact KL decides, and the vanilla
+    direction can be ahead.
+
+    Parameters
+    ----------
+    bandit : SoftmaxBandit
+    theta : array-like of shape (2,)
+    kl : float or array-like
+        Exact KL levels, > 0.
+
+    Returns
+    -------
+    EqualKLGains
+
+    Notes
+    -----
+    The steps are derived in ``notebooks/03_taylor_and_trust_regions.ipynb`` (vanilla) and
+    ``notebooks/05_natural_gradient.ipynb`` (natural); the comparison is drawn by the
+    trust-region explorer (``notebooks/explorers/trust_region_explorer.ipynb``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> gains = equal_kl_gains(SoftmaxBandit(), np.array([-1.0, 0.0]), 0.1)
+    >>> round(float(gains.natural_over_vanilla), 3)
+    1.042
+    """
+    theta = as_array(theta, "theta", shape=(2,))
+    kl = check_positive(kl, "kl")
+    g = bandit.gradient(theta)
+    x = np.linalg.solve(bandit.fisher_information(theta), g)
+    J0 = bandit.expected_return(theta)
+    levels = np.ravel(kl)
+    steps = {}
+    for name, u in (("vanilla", g), ("natural", x)):
+        t = _radius_at_kl(bandit, theta, np.broadcast_to(u, (levels.size, 2)), levels)
+        steps[name] = (t[:, None] * u).reshape(kl.shape + (2,))
+    actual = {name: bandit.expected_return(theta + d) - J0 for name, d in steps.items()}
+    return EqualKLGains(
+        kl=kl,
+        vanilla=steps["vanilla"],
+        natural=steps["natural"],
+        predicted_vanilla=steps["vanilla"] @ g,
+        predicted_natural=steps["natural"] @ g,
+        actual_vanilla=actual["vanilla"],
+        actual_natural=actual["natural"],
+        natural_over_vanilla=actual["natural"] / actual["vanilla"],
     )
 
 

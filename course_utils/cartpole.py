@@ -29,7 +29,13 @@ from scipy.special import expit
 
 from ._validation import as_array, check_in_range, check_int, check_rng
 from .natural import fisher_vector_product
-from .practical import PolicyBatch, UpdateSettings, linear_softmax_scores, policy_update
+from .practical import (
+    PolicyBatch,
+    UpdateSettings,
+    linear_softmax_kl_hvp,
+    linear_softmax_scores,
+    policy_update,
+)
 
 __all__ = [
     "N_OBS",
@@ -578,7 +584,7 @@ def advantages(batch: Batch, gamma: float) -> np.ndarray:
     return G - per_step_baseline(G, batch.valid)
 
 
-def policy_batch(theta, batch: Batch, gamma: float = 0.99) -> PolicyBatch:
+def policy_batch(theta, batch: Batch, gamma: float = 0.99, A=None) -> PolicyBatch:
     """What one iteration of vanilla, natural (CG) or TRPO needs from a CartPole batch.
 
     With the ``N`` valid samples ``(s_i, a_i)``, their scores ``psi_i`` (:func:`score`) and
@@ -598,6 +604,9 @@ def policy_batch(theta, batch: Batch, gamma: float = 0.99) -> PolicyBatch:
         The parameters the batch was sampled with.
     batch : Batch
     gamma : float, default 0.99
+    A : array-like of shape (T, E), optional
+        The batch's advantages when already computed (``advantages(batch, gamma)``;
+        :func:`train_runs` computes the rewards to go of all runs at once).
 
     Returns
     -------
@@ -608,7 +617,9 @@ def policy_batch(theta, batch: Batch, gamma: float = 0.99) -> PolicyBatch:
     gamma = float(check_in_range(gamma, "gamma", 0.0, 1.0))
     obs = batch.obs[batch.valid]
     actions = batch.actions[batch.valid]
-    A = advantages(batch, gamma)[batch.valid]
+    A = (advantages(batch, gamma) if A is None else as_array(A, "A", shape=batch.rewards.shape))[
+        batch.valid
+    ]
     psi = score(theta, obs, actions)
     return PolicyBatch(
         theta=theta.copy(),
@@ -617,6 +628,7 @@ def policy_batch(theta, batch: Batch, gamma: float = 0.99) -> PolicyBatch:
         surrogate=lambda theta_new: surrogate(theta_new, theta, obs, actions, A),
         kl=lambda theta_new: kl_divergence(theta, theta_new, obs),
         n_samples=int(obs.shape[0]),
+        kl_hvp=linear_softmax_kl_hvp(theta.reshape(N_FEATURES, N_ACTIONS), features(obs)),
     )
 
 
@@ -795,8 +807,18 @@ def train_runs(
         for i in range(n_iterations):  # iterations of the learners
             history[:, i] = thetas
             batches = sampler.sample_groups(thetas, n_steps, rng)
+            # rewards to go of all runs' environments at once (columns are independent)
+            G = rewards_to_go(
+                np.concatenate([b.rewards for b in batches], axis=1),
+                np.concatenate([b.terminated for b in batches], axis=1),
+                gamma,
+            )
             for j, batch in enumerate(batches):  # each run's update, on its own batch
-                theta, info = policy_update(method, policy_batch(thetas[j], batch, gamma), settings)
+                G_j = G[:, j * sampler.n_envs : (j + 1) * sampler.n_envs]
+                A_j = G_j - per_step_baseline(G_j, batch.valid)  # = advantages(batch, gamma)
+                theta, info = policy_update(
+                    method, policy_batch(thetas[j], batch, gamma, A_j), settings
+                )
                 thetas[j] = theta if decimals is None else np.round(theta, decimals)
                 n_episodes[j, i] = batch.episode_returns.size
                 if n_episodes[j, i] > 0:

@@ -6,7 +6,7 @@ either prints one friendly line starting with a check mark, or raises ``Assertio
 a message that names the mistake. The common mistakes of this course are recognised by
 computing each wrong variant on the same inputs and seeing whether the answer matches it:
 
-- the sigma-score without its ``-1/sigma`` term (erratum 5 of the course's MATH.md);
+- the sigma-score without its ``-1/sigma`` term (a common mistake, MATH.md section 5);
 - ``F`` instead of ``F^-1`` in the natural step size (erratum 1);
 - a dropped 1/2 in ``KL ~= 1/2 d^T F d`` (erratum 2), e.g. "1/2 d^T F d = 0.5 eps";
 - a missing baseline in the REINFORCE estimate;
@@ -175,7 +175,7 @@ def check_score(score: Callable, seed: int = 0) -> None:
     Raises
     ------
     AssertionError
-        Naming the mistake: the sigma-score without ``-1/sigma`` (erratum 5), a sign, a
+        Naming the mistake: the sigma-score without ``-1/sigma`` (a common mistake), a sign, a
         missing factor ``s``, the derivative in the variance or in ``log sigma``, swapped
         components, the wrong shape.
     """
@@ -229,7 +229,8 @@ def check_score(score: Callable, seed: int = 0) -> None:
                 "-(a - k s)^2 / (2 sigma^2) - log sigma + const, and the -log sigma gives "
                 "-1/sigma: "
                 "d/dsigma log pi = ((a - k s)^2 - sigma^2) / sigma^3, not (a - k s)^2 / sigma^3 "
-                "(erratum 5 of the lecture notes). Without it the score's mean is 1/sigma, not 0",
+                "(a common mistake: the -1/sigma hides in '+ const'). Without it the score's "
+                "mean is 1/sigma, not 0",
             ),
             (-ref[:, 1], "wrong sign: d/dsigma log pi = ((a - k s)^2 - sigma^2) / sigma^3"),
             (
@@ -338,7 +339,7 @@ def check_fisher_estimate(F_hat, k: float, sigma: float, s, a) -> None:
                 wrong.T @ wrong / psi.shape[0],
                 f"F_hat[1, 1] = {F_hat[1, 1]:.4f} is about 3/sigma^2 = {3 / sigma**2:.4f} instead "
                 f"of 2/sigma^2 = {2 / sigma**2:.4f}: your sigma-score misses its -1/sigma term "
-                "(erratum 5 of the lecture notes); fix score() and run the cells again",
+                "(a common mistake); fix score() and run the cells again",
             ),
         ],
         "does not match the mean of psi psi^T over these samples; does score() pass its check?",
@@ -557,8 +558,9 @@ def _natural_step_feedback(d, g, F, eps) -> str | None:
             )
         if abs(ratio - 2.0) < 1e-6:
             return (
-                "your step has 1/2 d^T F d = 2 eps: did you drop the 1/2? The constraint is "
-                "1/2 d^T F d <= eps, which gives d = sqrt(2 eps / (g^T F^-1 g)) F^-1 g"
+                "your step has 1/2 d^T F d = 2 eps: it is sqrt(2) times too long, as if a 2 were "
+                "counted twice (sqrt(4 eps / ...)); dropping the 1/2 would give 0.5 eps instead. "
+                "The constraint 1/2 d^T F d <= eps gives d = sqrt(2 eps / (g^T F^-1 g)) F^-1 g"
             )
         return (
             f"your step points along F^-1 g (good) but has 1/2 d^T F d = {ratio:.4g} eps instead "
@@ -850,7 +852,7 @@ def check_reinforce_terms(reinforce_terms: Callable, seed: int = 0) -> None:
                     psi_wrong,
                 ),
                 "your sigma-score misses its -1/sigma term: ((a - k s)^2 - sigma^2) / sigma^3 "
-                "(erratum 5 of the lecture notes)",
+                "(a common mistake: the -1/sigma hides in '+ const')",
             ),
         ],
         "does not match sum_t gamma^t psi(s_t, a_t) (G_t - b(s_t)) per trajectory",

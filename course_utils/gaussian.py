@@ -95,7 +95,7 @@ def gaussian_score(k, sigma, s, a) -> np.ndarray:
 
     ``d/dk log pi = (a - k s) s / sigma^2`` and
     ``d/dsigma log pi = ((a - k s)^2 - sigma^2) / sigma^3`` (the ``-1/sigma`` from
-    ``log sigma`` included; erratum 5 of MATH.md).
+    ``log sigma`` included; MATH.md section 5 names dropping it as a common mistake).
 
     Parameters
     ----------
@@ -162,11 +162,13 @@ class LinearGaussianLQR:
 
     Notes
     -----
-    The defaults are the setting of the published vanilla-vs-natural arrow figure
-    (Peters & Schaal), where ``k* = -0.9076``. All methods broadcast ``k`` and ``sigma``:
-    scalars return scalars (0-d arrays), grids return grids with a trailing axis of 2 for
-    vectors and (2, 2) for the Fisher matrix. An unstable gain (``gamma (1 + k)^2 >= 1``)
-    raises ``ValueError``; :meth:`expected_return` can return ``-inf`` there instead.
+    The defaults are the course's reference setting (MATH.md section 3), chosen to resemble the
+    vanilla-vs-natural arrow figure of the paper seed 001 points to (Peters & Schaal 2008; the
+    seeds give neither the dynamics ``s' = s + a`` nor these parameters); ``k* = -0.9076``.
+    All methods broadcast ``k`` and ``sigma``: scalars return scalars (0-d arrays), grids
+    return grids with a trailing axis of 2 for vectors and (2, 2) for the Fisher matrix. An
+    unstable gain (``gamma (1 + k)^2 >= 1``) raises ``ValueError``; :meth:`expected_return`
+    can return ``-inf`` there instead.
     Derived in ``notebooks/06_gaussian_k_sigma.ipynb``.
 
     Examples

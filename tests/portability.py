@@ -8,6 +8,7 @@ failed cells. Usage, from the repository root, in the course environment::
     python tests/portability.py                    # every condition (about 10 minutes)
     python tests/portability.py --list             # what each condition changes
     python tests/portability.py --conditions blas-1-thread,python3.13
+    python tests/portability.py --conditions python3.12,lower-bounds --all-tests
 
 Conditions:
 
@@ -214,9 +215,11 @@ def conditions() -> list[Condition]:
     return rows
 
 
-def run_nbval(python: str, env: dict[str, str], jobs: int) -> tuple[int, list[str], str]:
-    """Strict nbval over notebooks/: (cells run, failed cells, pytest's last line)."""
-    command = [python, "-m", "pytest", "notebooks", "-q", "-rfE", "-p", "no:cacheprovider"]
+def run_nbval(
+    python: str, env: dict[str, str], jobs: int, paths: tuple[str, ...] = ("notebooks",)
+) -> tuple[int, list[str], str]:
+    """Strict nbval over notebooks/ (or pytest over paths): (items run, failed, last line)."""
+    command = [python, "-m", "pytest", *paths, "-q", "-rfE", "-p", "no:cacheprovider"]
     command += ["-n", str(jobs) if jobs > 1 else "0", "--dist", "loadfile"]
     done = subprocess.run(
         command, cwd=REPO, env={**os.environ, **env}, capture_output=True, text=True
@@ -241,6 +244,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--conditions", help="comma-separated names (default: all)")
     parser.add_argument("--list", action="store_true", help="list the conditions and exit")
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument(
+        "--all-tests",
+        action="store_true",
+        help="run the whole test suite under each condition, not only nbval over notebooks/ "
+        "(how the lower bounds and Python versions in requirements.txt were checked)",
+    )
     args = parser.parse_args(argv)
 
     rows = conditions()
@@ -269,7 +278,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{c.name}: {c.description} ...", flush=True)
         start = time.perf_counter()
         python = c.setup() if c.setup else c.python
-        n, failed, summary = run_nbval(python, c.env, args.jobs)
+        paths = ("tests", "notebooks") if args.all_tests else ("notebooks",)
+        n, failed, summary = run_nbval(python, c.env, args.jobs, paths)
         seconds = time.perf_counter() - start
         results.append((c, n, failed, summary, seconds))
         print(f"  {summary} ({seconds:.0f} s)", flush=True)

@@ -220,6 +220,7 @@ def test_ascent_path_validates_its_arguments():
 # --- drawable regions and step summaries (trust-region / reparametrisation widgets) ----------
 
 from course_utils.bandit import (  # noqa: E402
+    equal_kl_gains,
     kl_region_boundary,
     reparametrisation_grid,
     reparametrised_paths,
@@ -286,6 +287,54 @@ def test_trust_region_steps_meet_their_constraints_and_report_outcomes(bandit):
     # first-order model: predicted / actual -> 1 as eps -> 0
     small = trust_region_steps(bandit, theta, 1e-8)
     assert small.actual_natural / small.predicted_natural == pytest.approx(1.0, abs=1e-3)
+
+
+def test_equal_kl_gains_scale_both_directions_to_the_exact_kl():
+    bandit, theta = SoftmaxBandit(), np.array([0.4, -1.1])
+    kl = np.array([1e-4, 0.05, 2.0])
+    gains = equal_kl_gains(bandit, theta, kl)
+    g = bandit.gradient(theta)
+    x = np.linalg.solve(bandit.fisher_information(theta), g)
+    for name, u in (("vanilla", g), ("natural", x)):
+        d = getattr(gains, name)
+        np.testing.assert_allclose(bandit.kl(theta, theta + d), kl, rtol=1e-10)
+        np.testing.assert_allclose(d[:, 0] * u[1], d[:, 1] * u[0], rtol=1e-12)  # along u
+        assert np.all(d @ u > 0)  # uphill, not backwards
+        actual = bandit.expected_return(theta + d) - bandit.expected_return(theta)
+        np.testing.assert_allclose(getattr(gains, f"actual_{name}"), actual, rtol=1e-12)
+        np.testing.assert_allclose(getattr(gains, f"predicted_{name}"), d @ g, rtol=1e-12)
+    np.testing.assert_allclose(
+        gains.natural_over_vanilla, gains.actual_natural / gains.actual_vanilla
+    )
+    assert np.ndim(equal_kl_gains(bandit, theta, 0.1).natural_over_vanilla) == 0
+    with pytest.raises(ValueError, match="kl"):
+        equal_kl_gains(bandit, theta, 0.0)
+
+
+def test_equal_kl_gains_small_kl_ratio_is_the_quadratic_models():
+    """As KL -> 0: ratio -> sqrt(g^T F^-1 g g^T F g) / g^T g >= 1 (Cauchy-Schwarz)."""
+    bandit, theta = SoftmaxBandit(), np.array([-1.0, 0.0])
+    g, F = bandit.gradient(theta), bandit.fisher_information(theta)
+    limit = np.sqrt(g @ np.linalg.solve(F, g) * (g @ F @ g)) / (g @ g)
+    assert float(equal_kl_gains(bandit, theta, 1e-8).natural_over_vanilla) == pytest.approx(
+        limit, rel=1e-3
+    )
+    assert limit > 1.0
+
+
+def test_equal_kl_gains_at_the_natural_steps_kl_match_the_explorer_text():
+    """The numbers quoted in notebooks/explorers/trust_region_explorer.ipynb (eps = 0.1)."""
+    bandit = SoftmaxBandit()
+    default, corner = np.array([-1.0, 0.0]), np.array([2.0, -2.0])
+    steps = trust_region_steps(bandit, default, 0.1)
+    # at equal eps the vanilla step gains more per unit of exact KL ...
+    assert steps.actual_vanilla / steps.kl_vanilla > 2.5 * steps.actual_natural / steps.kl_natural
+    # ... but at equal exact KL the natural direction is a few per cent ahead
+    ratio = float(equal_kl_gains(bandit, default, steps.kl_natural).natural_over_vanilla)
+    assert 1.03 < ratio < 1.06
+    # and at theta = (2, -2) the vanilla direction is ahead
+    kl_corner = trust_region_steps(bandit, corner, 0.1).kl_natural
+    assert float(equal_kl_gains(bandit, corner, kl_corner).natural_over_vanilla) < 1.0
 
 
 def test_reparametrisation_grid_lines_have_constant_phi():

@@ -382,3 +382,21 @@ def test_train_runs_rejects_a_start_of_the_wrong_shape():
         )
     with pytest.raises(ValueError, match="n_runs"):
         cp.train_runs("vanilla", UpdateSettings(), np.random.default_rng(0), 0, 0)
+
+
+def test_policy_batch_gives_trpo_the_fisher_with_the_action_expectation_exact():
+    """kl_hvp = E_s[f f^T kron (diag pi - pi pi^T)] on the batch's states (notebook 08)."""
+    pytest.importorskip("gymnasium")
+    theta = np.random.default_rng(2).normal(size=cp.N_PARAMS)
+    sampler = cp.CartPoleSampler(3, seed=4)
+    try:
+        batch = sampler.sample(theta, 40, np.random.default_rng(5))
+    finally:
+        sampler.close()
+    pb = cp.policy_batch(theta, batch)
+    obs = batch.obs[batch.valid]
+    f, p = cp.features(obs), cp.policy_probabilities(theta, obs)
+    blocks = [np.diag(pi) - np.outer(pi, pi) for pi in p]
+    F = np.mean([np.kron(np.outer(fi, fi), b) for fi, b in zip(f, blocks, strict=True)], axis=0)
+    H = np.column_stack([pb.kl_hvp(e) for e in np.eye(cp.N_PARAMS)])
+    np.testing.assert_allclose(H, F, rtol=1e-10, atol=1e-12)

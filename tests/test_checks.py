@@ -176,7 +176,10 @@ def _sigma_ok(u, s, sigma):
 
 
 SCORE_MISTAKES = [
-    (_score_variant(_k_ok, lambda u, s, sg: u * u / sg**3), r"misses its -1/sigma term.*erratum 5"),
+    (
+        _score_variant(_k_ok, lambda u, s, sg: u * u / sg**3),
+        r"misses its -1/sigma term.*common mistake",
+    ),
     (_score_variant(lambda u, s, sg: -u * s / sg**2, _sigma_ok), "k-component: wrong sign"),
     (_score_variant(lambda u, s, sg: u / sg**2, _sigma_ok), "the factor s is missing"),
     (
@@ -218,7 +221,7 @@ def samples(rng):
     return k, sigma, s, a
 
 
-def test_fisher_estimate_passes_and_names_erratum_5(samples, capsys):
+def test_fisher_estimate_passes_and_names_the_sigma_score_mistake(samples, capsys):
     k, sigma, s, a = samples
     checks.check_fisher_estimate(sampled_fisher(score(k, sigma, s, a)), k, sigma, s, a)
     assert capsys.readouterr().out.startswith(checks.PASS)
@@ -314,7 +317,7 @@ def _solve(g, F):
         ),
         (
             lambda g, F, eps: np.sqrt(4 * eps / (g @ _solve(g, F))) * _solve(g, F),
-            r"your step has 1/2 d\^T F d = 2 eps: did you drop the 1/2\?",
+            r"your step has 1/2 d\^T F d = 2 eps: it is sqrt\(2\) times too long",
         ),
         (lambda g, F, eps: np.sqrt(2 * eps / (g @ g)) * g, "parallel to g, the vanilla direction"),
         (lambda g, F, eps: F @ g, "multiplied by F instead of solving"),
@@ -413,7 +416,7 @@ def _reinforce_variant(**change):
             discount = np.ones_like(discount)
         b = 0.0 if change.get("no_baseline") else baseline
         psi = gaussian_score(k, sigma, states, actions)
-        if change.get("erratum_5"):
+        if change.get("sigma_score_mistake"):
             u = actions - k * states
             psi = np.stack([psi[..., 0], u * u / sigma**3], axis=-1)
         terms = np.einsum("nt,ntk->nk", discount * (G - b), psi)
@@ -429,7 +432,7 @@ def _reinforce_variant(**change):
         ("sign", "added the baseline"),
         ("whole_return", "whole return G_0"),
         ("no_discount", "discount gamma\\^t is missing"),
-        ("erratum_5", "-1/sigma term"),
+        ("sigma_score_mistake", "-1/sigma term"),
         ("mean", "one row per trajectory"),
     ],
 )

@@ -8,6 +8,7 @@ import pytest
 
 import course_utils
 from course_utils import (
+    actor_critic,
     bandit,
     cartpole,
     checks,
@@ -17,10 +18,22 @@ from course_utils import (
     kl,
     mdp,
     natural,
-    practical,
 )
+from course_utils.practical import batches, objectives, plateau, updates
 
-MODULES = [bandit, cartpole, checks, evidence, finite_diff, gaussian, kl, mdp, natural, practical]
+MODULES = [
+    actor_critic,
+    bandit,
+    cartpole,
+    checks,
+    evidence,
+    finite_diff,
+    gaussian,
+    kl,
+    mdp,
+    natural,
+]
+MODULES += [batches, objectives, plateau, updates]  # course_utils.practical, one per concept
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

@@ -12,7 +12,7 @@ from course_utils import natural as nat
 from course_utils.gaussian import LinearGaussianLQR, angle_between, optimal_gain
 from course_utils.kl import kl_gaussian
 
-PETERS = LinearGaussianLQR()  # q = 1, R = 0.1, gamma = 0.9 (the published figure)
+PETERS = LinearGaussianLQR()  # q = 1, R = 0.1, gamma = 0.9 (the course's reference setting)
 LECTURE = LinearGaussianLQR(q=1.0, R=1.0)  # r = -s^2 - a^2
 NO_ACTION_COST = LinearGaussianLQR(R=0.0)  # k* = -1 exactly
 WIDE_START = LinearGaussianLQR(q=2.0, R=0.5, gamma=0.8, s0_mean=-1.0, s0_var=0.5)
@@ -169,7 +169,7 @@ def test_optimal_gain_without_discount_solves_the_riccati_equation():
         assert k == pytest.approx(-P / (R + P), rel=1e-12)
 
 
-def test_angles_to_the_optimum_match_the_published_figure():
+def test_angles_to_the_optimum_match_the_reference_figure():
     k, sigma = -1.5, 0.2
     vanilla = PETERS.angle_to_optimum(k, sigma, PETERS.gradient(k, sigma))
     natural = PETERS.angle_to_optimum(k, sigma, PETERS.natural_gradient(k, sigma))
@@ -393,7 +393,7 @@ def test_tiny_sigma_scalings():
 
 
 def test_score_has_the_minus_one_over_sigma_term():
-    """Erratum 5: d/dsigma log N(a; k s, sigma^2) = ((a - k s)^2 - sigma^2) / sigma^3."""
+    """d/dsigma log N(a; k s, sigma^2) = ((a - k s)^2 - sigma^2) / sigma^3, with the -1/sigma."""
     from course_utils.gaussian import gaussian_score
 
     k, sigma, s, a = -0.4, 0.3, 0.8, 0.1

@@ -35,7 +35,7 @@ ASSIGNMENTS = ["hw1_score_and_fisher", "hw2_natural_step", "hw3_npg_experiment"]
 #: auto-graded points of each assignment (sum of the test cells' points)
 CODE_POINTS = {"hw1_score_and_fisher": 11, "hw2_natural_step": 15, "hw3_npg_experiment": 7}
 GENERATED = ("release", "submitted", "autograded", "feedback", "gradebook.db")
-TIMEOUT = 20  # seconds per cell while grading: well above any instructor cell, short for a loop
+TIMEOUT = 12  # s per cell while grading: 3x the slowest instructor cell (4 s, loaded machine)
 MEMORY_MB = 1024
 
 SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
@@ -117,7 +117,7 @@ SUBMISSIONS = {
 
 #: (student, assignment, test cell) -> words its feedback must contain
 FEEDBACK = {
-    ("mistakes", "hw1_score_and_fisher", "test_score"): ["-1/sigma", "erratum 5"],
+    ("mistakes", "hw1_score_and_fisher", "test_score"): ["-1/sigma", "common mistake"],
     ("mistakes", "hw1_score_and_fisher", "test_F_hat"): ["3/sigma^2", "-1/sigma"],
     ("mistakes", "hw1_score_and_fisher", "test_kl_quadratic"): ["d^T F d", "drop the", "1/2"],
     ("mistakes", "hw2_natural_step", "test_vanilla_step"): ["||d|| = eps", "eps^2"],

@@ -442,3 +442,121 @@ def test_plateau_flow_reports_and_validates():
     assert natural.first_above is not None and natural.first_above < 10
     with pytest.raises(ValueError, match="t_max"):
         pr.plateau_flow(mdp.PLATEAU_START, 0.0)
+
+
+# --- the KL penalty with a multiplier adapted by dual gradient descent ---------------------------
+
+
+def test_dual_kl_penalty_finds_the_multiplier_of_the_constrained_problem():
+    """Linear g.theta, KL = 1/2 theta^T M theta: beta* = sqrt(g M^-1 g / (2 delta))."""
+    g = np.array([1.0, -2.0])
+    M = np.array([[2.0, 0.5], [0.5, 1.0]])
+    delta = 0.3
+
+    def penalised(th, beta):
+        return g @ th - beta * 0.5 * th @ M @ th, g - beta * M @ th
+
+    run = pr.dual_kl_penalty(
+        penalised,
+        lambda th: 0.5 * th @ M @ th,
+        np.zeros(2),
+        delta,
+        beta0=2.0,
+        beta_lr=1.0,
+        n_rounds=60,
+        lr=0.1,
+        n_steps=300,
+    )
+    beta_star = np.sqrt(g @ np.linalg.solve(M, g) / (2 * delta))
+    assert run.beta[-1] == pytest.approx(beta_star, rel=1e-4)
+    assert run.kl[-1] == pytest.approx(delta, rel=1e-4)
+    np.testing.assert_allclose(run.theta[-1], np.linalg.solve(M, g) / beta_star, rtol=1e-4)
+
+
+def test_dual_kl_penalty_drops_the_penalty_when_the_constraint_is_slack():
+    # a bounded objective whose maximiser has KL below delta: beta is driven to 0
+    run = pr.dual_kl_penalty(
+        lambda th, b: (
+            -((th[0] - 0.1) ** 2) - b * th[0] ** 2 / 2,
+            np.array([-2 * (th[0] - 0.1) - b * th[0]]),
+        ),
+        lambda th: th[0] ** 2 / 2,
+        np.zeros(1),
+        delta=1.0,
+        beta0=1.0,
+        beta_lr=1.0,
+        n_rounds=10,
+        lr=0.2,
+        n_steps=200,
+    )
+    assert run.beta[-1] == 0.0 and run.kl[-1] < 1.0
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"delta": 0.0}, "delta"),
+        ({"beta0": -1.0}, "beta0"),
+        ({"beta_lr": 0.0}, "beta_lr"),
+        ({"n_rounds": 0}, "n_rounds"),
+    ],
+)
+def test_dual_kl_penalty_rejects_bad_settings(kwargs, match):
+    args = {"delta": 0.1, **kwargs}
+    with pytest.raises(ValueError, match=match):
+        pr.dual_kl_penalty(lambda th, b: (0.0, th * 0), lambda th: 0.0, np.zeros(1), **args)
+
+
+# --- TRPO's Fisher: the Hessian of the batch's mean KL, the expectation over actions exact -----
+
+
+def test_kl_hessian_products_are_the_hessian_of_the_batch_kl():
+    """kl_hvp of every batch = finite-difference Hessian of its own mean KL at theta."""
+    theta = np.random.default_rng(3).normal(size=(MAZE.n_states, MAZE.n_actions))
+    tab = pr.tabular_batch(MAZE, theta, 20, 10, np.random.default_rng(4))
+    lqr = pr.lqr_batch(LQR, [-0.6, 0.4], 50, 10, np.random.default_rng(5))
+    for batch in (tab, lqr):
+        H = finite_diff.hessian(batch.kl, batch.theta)
+        n = batch.theta.size
+        H_op = np.column_stack([batch.kl_hvp(e) for e in np.eye(n)])
+        np.testing.assert_allclose(H_op, H, atol=1e-6 * max(1.0, np.abs(H).max()))
+
+
+def test_linear_softmax_kl_hvp_is_the_kl_hessian_and_the_action_average_of_fvp():
+    rng = np.random.default_rng(6)
+    N, d, A = 30, 3, 3
+    X, theta, w = rng.normal(size=(N, d)), rng.normal(size=(d, A)), rng.random(N)
+    hvp = pr.linear_softmax_kl_hvp(theta, X, w)
+
+    def mean_kl(th):
+        p, q = pr.linear_softmax_policy(theta, X), pr.linear_softmax_policy(th.reshape(d, A), X)
+        return float(w @ np.sum(p * (np.log(p) - np.log(q)), axis=1))
+
+    H = finite_diff.hessian(mean_kl, theta.ravel())
+    H_op = np.column_stack([hvp(e) for e in np.eye(d * A)])
+    np.testing.assert_allclose(H_op, H, atol=1e-6)
+    # the expectation over actions of the empirical operator, done exactly action by action
+    pi = pr.linear_softmax_policy(theta, X)
+    v = rng.normal(size=d * A)
+    average = sum(pr.linear_softmax_fvp(theta, X, np.full(N, a), w * pi[:, a])(v) for a in range(A))
+    np.testing.assert_allclose(hvp(v), average, rtol=1e-12, atol=1e-12)
+    with pytest.raises(ValueError, match="v has shape"):
+        hvp(v[:2])
+    with pytest.raises(ValueError, match="weights"):
+        pr.linear_softmax_kl_hvp(theta, X, w[:3])
+
+
+def test_trpo_uses_the_analytic_fisher_and_natural_cg_the_empirical_one():
+    """Each rule's step meets 1/2 d^T (M + lambda I) d = delta with its own M only."""
+    theta = np.random.default_rng(8).normal(size=(MAZE.n_states, MAZE.n_actions))
+    batch = pr.tabular_batch(MAZE, theta, 30, 20, np.random.default_rng(1))
+    s = pr.UpdateSettings(delta=1e-4, damping=0.1)  # small: TRPO's full step passes its check
+    n = theta.size
+    H = np.column_stack([batch.kl_hvp(e) for e in np.eye(n)]) + s.damping * np.eye(n)
+    F_emp = batch.scores.T @ (batch.weights[:, None] * batch.scores) + s.damping * np.eye(n)
+    for method, own, other in (("trpo", H, F_emp), ("natural_cg", F_emp, H)):
+        new, info = pr.policy_update(method, batch, s)
+        d = new - batch.theta
+        assert info.step_fraction == 1.0
+        assert 0.5 * d @ own @ d == pytest.approx(s.delta, rel=1e-9)
+        assert abs(0.5 * d @ other @ d / s.delta - 1) > 0.01

@@ -26,6 +26,7 @@ from matplotlib.text import Text  # noqa: E402
 
 from course_utils.bandit import (  # noqa: E402
     SoftmaxBandit,
+    equal_kl_gains,
     kl_region_boundary,
     reparametrisation_grid,
     reparametrised_paths,
@@ -409,13 +410,29 @@ def test_trust_region_draws_what_the_bandit_computes():
     for arrow, d in ((dash.arrow_vanilla, steps.vanilla), (dash.arrow_natural, steps.natural)):
         np.testing.assert_allclose(arrow.get_offsets(), [theta])
         np.testing.assert_allclose([arrow.U[0], arrow.V[0]], d)
-    curves = trust_region_steps(bandit, theta, tr_module.EPS_CURVE)
+    # right panel: gain against the exact KL along each direction (equal eps is no common
+    # ground: ||d||^2 for one step, a KL for the other)
+    curves = equal_kl_gains(bandit, theta, tr_module.KL_CURVE)
+    for name in ("vanilla", "natural"):
+        actual = getattr(curves, f"actual_{name}")
+        np.testing.assert_allclose(
+            np.ma.compressed(dash.curves[(name, "actual")].get_ydata()), actual[actual > 0]
+        )
+    for name in ("vanilla", "natural"):
+        marker = dash.markers[(name, "predicted")]
+        kl, predicted = getattr(steps, f"kl_{name}"), getattr(steps, f"predicted_{name}")
+        np.testing.assert_allclose(line_xy(marker), [[float(kl), float(predicted)]])
+    equal = equal_kl_gains(bandit, theta, steps.kl_natural)
     np.testing.assert_allclose(
-        np.ma.compressed(dash.curves[("natural", "actual")].get_ydata()),
-        curves.actual_natural[curves.actual_natural > 0],
+        line_xy(dash.equal_kl_marker), [[float(steps.kl_natural), float(equal.actual_vanilla)]]
     )
-    marker = dash.markers[("natural", "predicted")]
-    np.testing.assert_allclose(line_xy(marker), [[0.2, float(steps.predicted_natural)]])
+    assert f"natural / vanilla = {float(equal.natural_over_vanilla):.3f}" in dash.summary
+
+
+@pytest.mark.parametrize("theta, ahead", [((-1.0, 0.0), "natural"), ((2.0, -2.0), "vanilla")])
+def test_trust_region_says_which_direction_gains_more_at_equal_exact_kl(theta, ahead):
+    dash = TrustRegionExplorer(backend="agg", eps=0.1, theta1=theta[0], theta2=theta[1])
+    assert f"({ahead} ahead)" in dash.summary
 
 
 def test_trust_region_eps_changes_the_regions():

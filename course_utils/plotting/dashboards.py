@@ -157,8 +157,13 @@ def draw_curve(ax, color, label=None, linestyle="-", linewidth=2.0, **kwargs):
 
 
 def draw_marker(ax, color, marker="o", markersize=9, label=None, **kwargs):
-    """An empty marker (a one-point line without a line) to be placed with :func:`set_line`."""
+    """An empty marker (a one-point line without a line) to be placed with :func:`set_line`.
+
+    Edged in black unless ``markeredgecolor`` is given (an open marker: ``markerfacecolor``
+    "white" and ``markeredgecolor`` the colour).
+    """
     kwargs.setdefault("zorder", 6)
+    kwargs.setdefault("markeredgecolor", "black")
     (line,) = ax.plot(
         [],
         [],
@@ -167,7 +172,6 @@ def draw_marker(ax, color, marker="o", markersize=9, label=None, **kwargs):
         markersize=markersize,
         linestyle="none",
         label=label,
-        markeredgecolor="black",
         **kwargs,
     )
     return line

@@ -54,8 +54,10 @@ class KSigmaExplorer(Dashboard):
 
     Notes
     -----
-    The reference setting (q = 1, R = 0.1, gamma = 0.9, s0 ~ N(0.3, 1e-4)) is the one of the
-    published arrow figure; derived in ``notebooks/06_gaussian_k_sigma.ipynb``.
+    The reference setting (s' = s + a, q = 1, R = 0.1, gamma = 0.9, s0 ~ N(0.3, 1e-4)) is the
+    course's choice, made to resemble the arrow figure of the paper seed 001 points to (Peters &
+    Schaal 2008); the seeds state neither the dynamics nor these parameters (MATH.md section 3).
+    Derived in ``notebooks/06_gaussian_k_sigma.ipynb``.
     """
 
     title = "k / sigma explorer: vanilla vs natural gradient"

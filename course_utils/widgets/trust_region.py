@@ -4,8 +4,10 @@ A 2-parameter policy (:class:`course_utils.bandit.SoftmaxBandit`, three arms wit
 ``(theta_1, theta_2, 0)``). Everything drawn comes from the math layer:
 :func:`course_utils.natural.trust_region_boundary` (circle ``||d||^2 = eps`` and ellipse
 ``1/2 d^T F d = eps``), :func:`course_utils.bandit.kl_region_boundary` (exact
-``KL <= eps``) and :func:`course_utils.bandit.trust_region_steps` (both steps, their predicted
-and actual improvements, their KL).
+``KL <= eps``), :func:`course_utils.bandit.trust_region_steps` (both steps, their predicted
+and actual improvements, their KL) and :func:`course_utils.bandit.equal_kl_gains` (both
+directions scaled to the same exact KL: the right panel, since ``eps`` is ``||d||^2`` for one
+step and a KL for the other, so equal ``eps`` is no common ground).
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from ..bandit import SoftmaxBandit, kl_region_boundary, trust_region_steps
+from ..bandit import SoftmaxBandit, equal_kl_gains, kl_region_boundary, trust_region_steps
 from ..natural import trust_region_boundary
-from ..plotting import CONSTRAINT, EXACT, LABELS, NATURAL, VANILLA
+from ..plotting import CONSTRAINT, EXACT, NATURAL, VANILLA
 from ..plotting import dashboards as draw
 from ..plotting import trust_region as tdraw
 from ._base import Cache, Dashboard, draw_theta_plane, log_slider, slider
@@ -25,9 +27,12 @@ __all__ = ["TrustRegionExplorer", "trust_region_explorer"]
 #: fixed view of the theta plane (when not zoomed) and the grid of J behind it
 VIEW = (-4.0, 4.0)
 GRID = np.linspace(-8.0, 8.0, 161)
-#: the eps axis of the improvement panel (the slider's range)
+#: the eps slider's range (decades)
 EPS_EXP = (-3.0, 1.0)
-EPS_CURVE = np.logspace(*EPS_EXP, 81)
+#: the exact-KL axis of the improvement panel: it holds both steps' exact KL over the slider
+#: ranges (from about 2e-5, vanilla at eps = 1e-3, to about 31, natural at eps = 10)
+KL_EXP = (-5.0, 1.5)
+KL_CURVE = np.logspace(*KL_EXP, 105)
 #: relative error of the quadratic KL model above which a warning is shown
 MODEL_TOL = 0.1
 #: y range of the improvement panel (J lies between the smallest and the largest reward)
@@ -99,25 +104,39 @@ class TrustRegionExplorer(Dashboard):
         ax.legend(
             loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=2, frameon=False, fontsize=10
         )
-        # right: predicted vs actual improvement against eps
+        # right: predicted vs actual improvement against each step's exact KL (equal eps
+        # would compare ||d||^2 with a KL), both directions scaled along themselves
         ax_imp.set_xscale("log")
         ax_imp.set_yscale("log")
-        ax_imp.set_xlim(EPS_CURVE[0], EPS_CURVE[-1])
+        ax_imp.set_xlim(KL_CURVE[0], KL_CURVE[-1])
         ax_imp.set_ylim(*IMPROVEMENT_LIM)  # fixed: a new theta only moves the curves
-        ax_imp.set_xlabel(LABELS["eps"])
+        ax_imp.set_xlabel(r"exact $D_{KL}(\pi_\theta \,\|\, \pi_{\theta+d})$ of the step")
         ax_imp.set_ylabel(r"improvement of $J$")
-        ax_imp.set_title(r"predicted $g^\top d$ (dashed) vs actual (solid)", fontsize=12)
+        ax_imp.set_title(
+            r"along each direction: predicted $g^\top d$ (dashed) vs actual (solid)", fontsize=11
+        )
         self.curves = {
             ("vanilla", "predicted"): draw.draw_curve(ax_imp, VANILLA, linestyle="--"),
             ("vanilla", "actual"): draw.draw_curve(ax_imp, VANILLA, label="vanilla"),
             ("natural", "predicted"): draw.draw_curve(ax_imp, NATURAL, linestyle="--"),
             ("natural", "actual"): draw.draw_curve(ax_imp, NATURAL, label="natural"),
         }
-        self.eps_line = draw.draw_vertical(ax_imp, 0.1, color="0.3", linestyle="-")
+        # the natural step's exact KL, and the vanilla direction scaled to it (open marker)
+        self.equal_kl_line = draw.draw_vertical(ax_imp, 0.1, color="0.3", linestyle="-")
         self.markers = {
             key: draw.draw_marker(ax_imp, VANILLA if key[0] == "vanilla" else NATURAL, markersize=7)
             for key in self.curves
         }
+        self.equal_kl_marker = draw.draw_marker(
+            ax_imp,
+            VANILLA,
+            markersize=13,
+            zorder=5,  # a ring around the natural step's marker, which sits on top
+            markerfacecolor="white",
+            markeredgecolor=VANILLA,
+            markeredgewidth=2.0,
+            label="vanilla at the natural\nstep's exact KL",
+        )
         ax_imp.legend(loc="upper left", fontsize=10, frameon=False)
         draw.light_log_axes(ax_imp)
         self.dynamic = [
@@ -128,8 +147,9 @@ class TrustRegionExplorer(Dashboard):
             self.centre,
             self.arrow_vanilla,
             self.arrow_natural,
-            self.eps_line,
+            self.equal_kl_line,
             *self.curves.values(),
+            self.equal_kl_marker,  # blitting draws in this order: the ring under the markers
             *self.markers.values(),
         ]
 
@@ -138,7 +158,7 @@ class TrustRegionExplorer(Dashboard):
 
     def _curve_data(self, theta):
         return self._curves.get(
-            tuple(theta), lambda: trust_region_steps(self.bandit, theta, EPS_CURVE)
+            tuple(theta), lambda: equal_kl_gains(self.bandit, np.array(theta), KL_CURVE)
         )
 
     def _update(self, changed, report):
@@ -191,15 +211,22 @@ class TrustRegionExplorer(Dashboard):
             for (name, kind), line in self.curves.items():
                 # log axis: steps that make J worse (overshoot) have no point on it
                 line.set_data(
-                    EPS_CURVE, np.ma.masked_less_equal(getattr(curves, f"{kind}_{name}"), 0.0)
+                    KL_CURVE, np.ma.masked_less_equal(getattr(curves, f"{kind}_{name}"), 0.0)
                 )
-        self.eps_line.set_xdata([eps, eps])
+        kl_natural = float(steps.kl_natural)
+        self.equal_kl_line.set_xdata([kl_natural, kl_natural])
         for (name, kind), marker in self.markers.items():
             y = float(getattr(steps, f"{kind}_{name}"))
             if y > 0.0:
-                draw.set_line(marker, [eps], [y])
+                draw.set_line(marker, [float(getattr(steps, f"kl_{name}"))], [y])
             else:
                 draw.hide(marker)
+        equal = equal_kl_gains(self.bandit, theta, kl_natural)
+        gain_equal = float(equal.actual_vanilla)
+        if gain_equal > 0.0:
+            draw.set_line(self.equal_kl_marker, [kl_natural], [gain_equal])
+        else:
+            draw.hide(self.equal_kl_marker)
         # messages and numbers
         model_error = float(steps.kl_natural) / eps - 1.0
         if abs(model_error) > MODEL_TOL:
@@ -219,10 +246,19 @@ class TrustRegionExplorer(Dashboard):
                     "(not an improvement), although the linear model predicts "
                     "a gain. ε is too large for the first-order model.",
                 )
+        gain_natural = float(steps.actual_natural)
+        if gain_natural > 0.0 and gain_equal > 0.0:
+            verdict = (
+                f"natural / vanilla = {float(equal.natural_over_vanilla):.3f} "
+                f"({'natural' if gain_natural > gain_equal else 'vanilla'} ahead)"
+            )
+        else:
+            verdict = "a step that makes J worse: no ratio"
         self.set_summary(
-            f"ε = {eps:.2g}: natural step improves J by {float(steps.actual_natural):.4f} "
-            f"(predicted {float(steps.predicted_natural):.4f}), vanilla by "
-            f"{float(steps.actual_vanilla):.4f} (predicted {float(steps.predicted_vanilla):.4f})"
+            f"ε = {eps:.2g}: natural step gains {gain_natural:.4f} for an exact KL of "
+            f"{kl_natural:.4g}, vanilla step {float(steps.actual_vanilla):.4f} for "
+            f"{float(steps.kl_vanilla):.4g}. At equal exact KL ({kl_natural:.4g}) the vanilla "
+            f"direction gains {gain_equal:.4f}: {verdict}"
         )
         self.set_readout(
             [
@@ -235,6 +271,10 @@ class TrustRegionExplorer(Dashboard):
                 (
                     "natural KL: exact / ½dᵀFd",
                     f"{float(steps.kl_natural):.6g} / {float(steps.quadratic_natural):.6g}",
+                ),
+                (
+                    "gain, natural / vanilla at equal exact KL",
+                    f"{gain_natural:.6g} / {gain_equal:.6g}",
                 ),
             ]
         )
