@@ -242,6 +242,23 @@ class PolicyBatch:
     kl_hvp: Callable | None = None
 
 
+def _scored_batch(theta, scores, w, adv, surrogate, kl, kl_hvp) -> PolicyBatch:
+    """A :class:`PolicyBatch` from an explicit score matrix: ``g = sum_i w_i psi_i A_i`` and
+    ``F_hat v = sum_i w_i psi_i (psi_i^T v)``, the empirical Fisher never formed."""
+    return PolicyBatch(
+        theta=theta,
+        g=scores.T @ (w * adv),
+        fvp=lambda v: scores.T @ (w * (scores @ v)),
+        surrogate=surrogate,
+        kl=kl,
+        n_samples=int(scores.shape[0]),
+        scores=scores,
+        weights=w,
+        advantages=adv,
+        kl_hvp=kl_hvp,
+    )
+
+
 def _discount_weights(gamma: float, n: int, horizon: int) -> np.ndarray:
     """``w_{i,t} = gamma^t / n``, flattened trajectory-major: the weights of the estimators."""
     return np.broadcast_to(gamma ** np.arange(horizon) / n, (n, horizon)).ravel()
@@ -306,18 +323,7 @@ def tabular_batch(
         V = np.reshape(v, (S, A))
         return (mass * pi * (V - np.sum(pi * V, axis=1, keepdims=True))).ravel()
 
-    return PolicyBatch(
-        theta=theta.ravel().copy(),
-        g=scores.T @ (w * adv),
-        fvp=lambda v: scores.T @ (w * (scores @ v)),
-        surrogate=surrogate,
-        kl=kl,
-        n_samples=int(s.size),
-        scores=scores,
-        weights=w,
-        advantages=adv,
-        kl_hvp=kl_hvp,
-    )
+    return _scored_batch(theta.ravel().copy(), scores, w, adv, surrogate, kl, kl_hvp)
 
 
 def lqr_batch(
@@ -385,15 +391,6 @@ def lqr_batch(
     # E_a[psi psi^T | s] = diag(s^2 / sigma^2, 2 / sigma^2): the Fisher of N(k s, sigma^2)
     kl_diag = np.array([np.sum(w * s**2), 2.0 * np.sum(w)]) / sigma**2
 
-    return PolicyBatch(
-        theta=np.array([k, sigma]),
-        g=scores.T @ (w * adv),
-        fvp=lambda v: scores.T @ (w * (scores @ v)),
-        surrogate=surrogate,
-        kl=kl,
-        n_samples=int(s.size),
-        scores=scores,
-        weights=w,
-        advantages=adv,
-        kl_hvp=lambda v: kl_diag * np.asarray(v, dtype=float),
+    return _scored_batch(
+        np.array([k, sigma]), scores, w, adv, surrogate, kl, lambda v: kl_diag * np.asarray(v)
     )
