@@ -5,7 +5,7 @@ reproduce on every machine the course runs on, not only on the one that stored t
 re-runs strict nbval over ``notebooks/`` once per condition and prints a table of condition x
 failed cells. Usage, from the repository root, in the course environment::
 
-    python tests/portability.py                    # every condition (about 10 minutes)
+    python tests/portability.py                    # every condition (about 17 minutes on two cores)
     python tests/portability.py --list             # what each condition changes
     python tests/portability.py --conditions blas-1-thread,python3.13
     python tests/portability.py --conditions python3.12,lower-bounds --all-tests
