@@ -54,7 +54,7 @@ def kernel_memory_arguments(memory_mb: int) -> list[str]:
 
 
 def _limited_execute_class():
-    from nbclient.exceptions import DeadKernelError
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from nbformat.v4 import new_output
     from nbgrader.preprocessors import Execute
     from traitlets import Dict
@@ -108,6 +108,12 @@ def _limited_execute_class():
             except DeadKernelError:
                 self._stopped_by = f"the kernel died in cell {index} (out of memory?)"
                 cell.outputs.append(error("DeadKernelError", self._stopped_by))
+                return cell, self.resources
+            except CellTimeoutError:
+                # raised (not recorded as an output) when the kernel stops sending output, as a
+                # kernel that hit the memory limit can (seen with IPython 9.0)
+                self._stopped_by = f"the kernel stopped answering in cell {index} (out of memory?)"
+                cell.outputs.append(error("CellTimeoutError", self._stopped_by))
                 return cell, self.resources
             if any(
                 out.get("output_type") == "error" and out.get("ename") == "CellTimeoutError"
