@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import as_array, check_int, check_positive, check_rng
+from .natural import natural_step, vanilla_step
 
 __all__ = [
     "SoftmaxBandit",
@@ -311,7 +312,6 @@ def ascent_path(
     >>> np.round(np.sum(np.diff(path, axis=0) ** 2, axis=1), 12)
     array([0.01, 0.01, 0.01])
     """
-    from .natural import natural_step, vanilla_step  # natural.py does not import bandit
 
     theta0 = as_array(theta0, "theta0", shape=(2,))
     eps = float(check_positive(eps, "eps"))
@@ -467,7 +467,6 @@ def trust_region_steps(bandit: SoftmaxBandit, theta, eps) -> TrustRegionSteps:
     >>> round(float(steps.quadratic_natural), 12), round(float(steps.vanilla @ steps.vanilla), 12)
     (0.01, 0.01)
     """
-    from .natural import natural_step, vanilla_step  # natural.py does not import bandit
 
     theta = as_array(theta, "theta", shape=(2,))
     eps = check_positive(eps, "eps")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import importlib
 
 import pytest
 
@@ -14,11 +15,12 @@ from course_utils import (
     checks,
     evidence,
     finite_diff,
-    gaussian,
     kl,
-    mdp,
     natural,
 )
+from course_utils.gaussian import closed_forms, formulas, paths, policy_kl
+from course_utils.gaussian import sampling as gaussian_sampling
+from course_utils.mdp import core, gradients, improvement, optimal, sampling, stationary
 from course_utils.practical import batches, objectives, plateau, updates
 
 MODULES = [
@@ -28,17 +30,21 @@ MODULES = [
     checks,
     evidence,
     finite_diff,
-    gaussian,
     kl,
-    mdp,
     natural,
 ]
 MODULES += [batches, objectives, plateau, updates]  # course_utils.practical, one per concept
+MODULES += [core, gradients, improvement, optimal, sampling, stationary]  # course_utils.mdp
+MODULES += [closed_forms, formulas, gaussian_sampling, paths, policy_kl]  # course_utils.gaussian
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
 def test_docstring_examples_run(module):
-    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    # a submodule's examples may use its package's other names (mdp.random_mdp in gradients)
+    package = importlib.import_module(module.__name__.rsplit(".", 1)[0])
+    result = doctest.testmod(
+        module, extraglobs=vars(package), optionflags=doctest.NORMALIZE_WHITESPACE
+    )
     assert result.failed == 0
 
 
