@@ -88,6 +88,16 @@ def linear_softmax_scores(theta, X, actions) -> np.ndarray:
     return (X[:, :, None] * E[:, None, :]).reshape(X.shape[0], -1)
 
 
+def _check_weights(weights, n: int) -> np.ndarray:
+    """Sample weights: ``1 / n`` each by default, else non-negative of shape ``(n,)``."""
+    if weights is None:
+        return np.full(n, 1.0 / n)
+    weights = check_in_range(weights, "weights", 0.0)
+    if weights.shape != (n,):
+        raise ValueError(f"weights has shape {weights.shape}; valid: ({n},)")
+    return weights
+
+
 def linear_softmax_fvp(theta, X, actions, weights=None, damping: float = 0.0) -> Callable:
     """The operator ``v -> F v`` of a linear softmax's sampled Fisher, without the score matrix.
 
@@ -120,12 +130,7 @@ def linear_softmax_fvp(theta, X, actions, weights=None, damping: float = 0.0) ->
     theta, X, actions = _check_linear_softmax(theta, X, actions)
     d, A = theta.shape
     damping = float(check_in_range(damping, "damping", 0.0))
-    if weights is None:
-        weights = np.full(X.shape[0], 1.0 / X.shape[0])
-    else:
-        weights = check_in_range(weights, "weights", 0.0)
-        if weights.shape != (X.shape[0],):
-            raise ValueError(f"weights has shape {weights.shape}; valid: ({X.shape[0]},)")
+    weights = _check_weights(weights, X.shape[0])
     pi = linear_softmax_policy(theta, X)
     rows = np.arange(X.shape[0])
 
@@ -171,12 +176,7 @@ def linear_softmax_kl_hvp(theta, X, weights=None) -> Callable:
     X = as_array(X, "X", ndim=2)
     theta, X, _ = _check_linear_softmax(theta, X, np.zeros(X.shape[0], dtype=int))
     d, A = theta.shape
-    if weights is None:
-        weights = np.full(X.shape[0], 1.0 / X.shape[0])
-    else:
-        weights = check_in_range(weights, "weights", 0.0)
-        if weights.shape != (X.shape[0],):
-            raise ValueError(f"weights has shape {weights.shape}; valid: ({X.shape[0]},)")
+    weights = _check_weights(weights, X.shape[0])
     pi = linear_softmax_policy(theta, X)
 
     def hvp(v):
