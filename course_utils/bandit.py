@@ -32,6 +32,8 @@ __all__ = [
     "natural_gradient",
     "ascent_path",
     "kl_region_boundary",
+    "KLAlongLine",
+    "kl_along_line",
     "TrustRegionSteps",
     "trust_region_steps",
     "EqualKLGains",
@@ -399,6 +401,96 @@ def _radius_at_kl(bandit: SoftmaxBandit, theta, u, kl) -> np.ndarray:
         if np.all(hi - lo <= 1e-13 * hi):
             break
     return 0.5 * (lo + hi)
+
+
+@dataclass(frozen=True)
+class KLAlongLine:
+    """The exact KL in both argument orders and its quadratic model, along ``theta + t u``.
+
+    All arrays have the shape of ``t``.
+
+    Attributes
+    ----------
+    t : ndarray of shape (n,)
+        Step lengths (``= ||d||`` when ``u`` is a unit vector).
+    forward : ndarray of shape (n,)
+        ``KL(pi_theta || pi_theta+d)``, ``d = t u``.
+    reverse : ndarray of shape (n,)
+        ``KL(pi_theta+d || pi_theta)``.
+    quadratic : ndarray of shape (n,)
+        The second-order model ``1/2 d^T F(theta) d``, the same for both orders.
+    forward_ratio, reverse_ratio : ndarray of shape (n,)
+        ``forward / quadratic`` and ``reverse / quadratic``; both tend to 1 as ``t -> 0``.
+    """
+
+    t: np.ndarray
+    forward: np.ndarray
+    reverse: np.ndarray
+    quadratic: np.ndarray
+
+    @property
+    def forward_ratio(self) -> np.ndarray:
+        """``KL(pi_theta || pi_theta+d) / (1/2 d^T F d)``."""
+        return self.forward / self.quadratic
+
+    @property
+    def reverse_ratio(self) -> np.ndarray:
+        """``KL(pi_theta+d || pi_theta) / (1/2 d^T F d)``."""
+        return self.reverse / self.quadratic
+
+
+def kl_along_line(bandit: SoftmaxBandit, theta, u, t) -> KLAlongLine:
+    """Exact KL against ``1/2 d^T F d`` for the steps ``d = t u`` from ``theta``.
+
+    ``KL(pi_theta || pi_theta+d) = 1/2 d^T F d + O(||d||^3)`` in either argument order
+    (MATH.md section 1), so both ratios ``KL / (1/2 d^T F d)`` tend to 1 as ``t -> 0``, with a
+    deviation linear in ``t`` (the third-order term, different for the two orders).
+
+    Parameters
+    ----------
+    bandit : SoftmaxBandit
+    theta : array-like of shape (2,)
+        Where the expansion is taken.
+    u : array-like of shape (2,)
+        Direction of the steps, non-zero (a unit vector makes ``t`` the step length).
+    t : array-like of shape (n,)
+        Step lengths, > 0.
+
+    Returns
+    -------
+    KLAlongLine
+
+    Raises
+    ------
+    ValueError
+        If ``theta`` or ``u`` is not of shape (2,), ``u = 0``, or ``t`` is not a 1-D array of
+        positive numbers.
+
+    Notes
+    -----
+    Derived in ``notebooks/04_kl_and_fisher.ipynb`` (section 4, where the quadratic model
+    breaks); used there for the table and the figure.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> line = kl_along_line(SoftmaxBandit(), np.zeros(2), np.array([1.0, 0.0]), [1e-3, 1.0])
+    >>> line.forward_ratio.round(3)
+    array([1.   , 1.075])
+    """
+    theta = as_array(theta, "theta", shape=(2,))
+    u = as_array(u, "u", shape=(2,))
+    if not np.any(u):
+        raise ValueError("u=[0. 0.] is the zero vector; valid: a non-zero direction of shape (2,)")
+    t = check_positive(as_array(t, "t", ndim=1), "t")
+    d = t[:, None] * u
+    F = bandit.fisher_information(theta)
+    return KLAlongLine(
+        t=t,
+        forward=bandit.kl(theta, theta + d),
+        reverse=bandit.kl(theta + d, theta),
+        quadratic=0.5 * np.einsum("ni,ij,nj->n", d, F, d),
+    )
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import numpy as np
 
 from ._validation import as_array
 
-__all__ = ["standard_error", "difference", "first_reach", "runs_table"]
+__all__ = ["standard_error", "mean_se", "difference", "first_reach", "runs_table"]
 
 
 def standard_error(x) -> float:
@@ -40,6 +40,34 @@ def standard_error(x) -> float:
     if x.size < 2:
         raise ValueError(f"x has {x.size} value(s); valid: at least 2 (one per seed)")
     return float(x.std(ddof=1) / np.sqrt(x.size))
+
+
+def mean_se(x, fmt: str = ".4f") -> str:
+    """Mean over seeds and its standard error as one table entry, ``"mean +- se"``.
+
+    Parameters
+    ----------
+    x : array-like of shape (n,)
+        One value per seed, n >= 2.
+    fmt : str, default ".4f"
+        Format spec of both numbers.
+
+    Returns
+    -------
+    str
+        ``format(mean(x), fmt) + " +- " + format(standard_error(x), fmt)``.
+
+    Notes
+    -----
+    Used for the step-size table of ``notebooks/08_npg_on_cartpole.ipynb`` (section 8).
+
+    Examples
+    --------
+    >>> mean_se([1.0, 2.0, 3.0, 4.0], ".2f")
+    '2.50 +- 0.65'
+    """
+    se = standard_error(x)  # validates x
+    return f"{format(float(np.mean(x)), fmt)} +- {format(se, fmt)}"
 
 
 def difference(a, b, paired: bool = False) -> tuple[float, float]:

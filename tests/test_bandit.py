@@ -377,3 +377,51 @@ def test_reparametrised_vanilla_path_moves_unless_a_is_orthogonal():
     rotation = np.array([[0.6, -0.8], [0.8, 0.6]])  # A A^T = I: gradient ascent unchanged
     same = reparametrised_paths(bandit, theta0, 0.01, 10, A=rotation, b=np.array([2.0, 1.0]))
     assert same.vanilla_deviation.max() < 1e-12
+
+
+# --- the exact KL against its quadratic model along a line (notebook 04, section 4) ---
+
+from course_utils.bandit import kl_along_line  # noqa: E402
+
+
+@pytest.mark.parametrize("bandit", BANDITS)
+@pytest.mark.parametrize("theta", THETAS[:3])
+def test_kl_along_line_matches_the_kl_and_the_fisher_quadratic(bandit, theta):
+    u, t = np.array([0.6, -0.8]), np.array([1e-3, 0.1, 1.0, 5.0])
+    line = kl_along_line(bandit, theta, u, t)
+    d = t[:, None] * u
+    F = brute_force_fisher(bandit, theta)  # finite differences, not the closed form
+    np.testing.assert_allclose(line.quadratic, 0.5 * np.einsum("ni,ij,nj->n", d, F, d), rtol=1e-6)
+    np.testing.assert_allclose(line.forward, bandit.kl(theta, theta + d), rtol=1e-12)
+    np.testing.assert_allclose(line.reverse, bandit.kl(theta + d, theta), rtol=1e-12)
+    np.testing.assert_allclose(line.forward_ratio, line.forward / line.quadratic)
+    np.testing.assert_array_equal(line.t, t)
+
+
+def test_kl_along_line_ratios_tend_to_one_linearly_in_t():
+    """KL = 1/2 d^T F d + O(t^3): the ratio's deviation from 1 shrinks tenfold with t."""
+    line = kl_along_line(SoftmaxBandit(), np.array([-1.0, 1.0]), [1.0, -1.0], [1e-4, 1e-3])
+    for ratio in (line.forward_ratio, line.reverse_ratio):
+        deviation = np.abs(ratio - 1.0)
+        assert deviation[1] < 1e-2
+        assert deviation[1] / deviation[0] == pytest.approx(10.0, rel=0.05)
+
+
+def test_kl_along_line_matches_the_table_of_notebook_04():
+    u = np.array([1.0, -1.0]) / np.sqrt(2.0)
+    line = kl_along_line(SoftmaxBandit(), np.array([-1.0, 1.0]), u, [0.5, 1.0])
+    np.testing.assert_allclose(line.forward_ratio, [1.0969, 1.1888], atol=5e-5)
+
+
+def test_kl_along_line_rejects_bad_input():
+    bandit, theta = SoftmaxBandit(), np.zeros(2)
+    with pytest.raises(ValueError, match=r"u=\[0. 0.\] is the zero vector"):
+        kl_along_line(bandit, theta, [0.0, 0.0], [1.0])
+    with pytest.raises(ValueError, match="u has shape"):
+        kl_along_line(bandit, theta, [1.0, 0.0, 0.0], [1.0])
+    with pytest.raises(ValueError, match="theta has shape"):
+        kl_along_line(bandit, [0.0], [1.0, 0.0], [1.0])
+    with pytest.raises(ValueError, match=r"t=.* valid range: \(0, inf\)"):
+        kl_along_line(bandit, theta, [1.0, 0.0], [0.5, 0.0])
+    with pytest.raises(ValueError, match="t has shape"):
+        kl_along_line(bandit, theta, [1.0, 0.0], 0.5)

@@ -17,6 +17,7 @@ from course_utils import (
     finite_diff,
     kl,
     natural,
+    report,
 )
 from course_utils.gaussian import closed_forms, formulas, paths, policy_kl
 from course_utils.gaussian import sampling as gaussian_sampling
@@ -32,6 +33,7 @@ MODULES = [
     finite_diff,
     kl,
     natural,
+    report,
 ]
 MODULES += [batches, objectives, plateau, updates]  # course_utils.practical, one per concept
 MODULES += [core, gradients, improvement, optimal, sampling, stationary]  # course_utils.mdp

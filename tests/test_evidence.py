@@ -57,6 +57,19 @@ def test_first_reach():
     assert evidence.first_reach(curves, 6.0) is None
 
 
+@given(arrays(float, st.integers(2, 30), elements=finite))
+def test_mean_se_formats_the_mean_and_its_standard_error(x):
+    text = evidence.mean_se(x, ".3e")
+    mean, se = (float(part) for part in text.split(" +- "))
+    assert mean == pytest.approx(np.mean(x), rel=1e-3, abs=1e-300)
+    assert se == pytest.approx(evidence.standard_error(x), rel=1e-3, abs=1e-300)
+
+
+def test_mean_se_agrees_with_the_runs_table():
+    x = [275.0, 281.5, 262.25]
+    assert f"| {evidence.mean_se(x, '.1f')} |" in evidence.runs_table({"vanilla": x}, ".1f")
+
+
 def test_runs_table_lists_every_method_and_seed():
     text = evidence.runs_table({"vanilla": [1.0, 2.0], "natural": [3.0, 5.0]}, fmt=".1f")
     lines = text.splitlines()
@@ -69,6 +82,8 @@ def test_runs_table_lists_every_method_and_seed():
     [
         (lambda: evidence.standard_error([1.0]), "x has 1"),
         (lambda: evidence.standard_error([1.0, np.nan]), "x="),
+        (lambda: evidence.mean_se([1.0]), "x has 1"),
+        (lambda: evidence.mean_se([[1.0, 2.0]]), "x"),
         (lambda: evidence.difference([1.0, 2.0], [1.0, 2.0, 3.0], paired=True), "b has shape"),
         (lambda: evidence.first_reach([1.0, 2.0], 1.0), "curves"),
     ],

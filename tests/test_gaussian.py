@@ -9,7 +9,7 @@ from scipy.optimize import minimize_scalar
 
 from course_utils import finite_diff
 from course_utils import natural as nat
-from course_utils.gaussian import LinearGaussianLQR, angle_between, optimal_gain
+from course_utils.gaussian import LinearGaussianLQR, angle_between, deviation_across, optimal_gain
 from course_utils.kl import kl_gaussian
 
 PETERS = LinearGaussianLQR()  # q = 1, R = 0.1, gamma = 0.9 (the course's reference setting)
@@ -709,3 +709,166 @@ def test_natural_step_kl_quadratic_model_and_its_limits():
     assert np.isinf(past.kl[1]) and np.isfinite(past.kl[0])
     with pytest.raises(ValueError, match="sigma"):
         natural_step_kl(PETERS, -1.5, 0.0, 0.1)
+
+
+# --- notebook 06 thinned (issue 10 item 20): the plumbing its cells call ----------------------
+
+
+def test_monte_carlo_comparison_is_the_three_estimators_in_order():
+    """Same seed: exactly what the notebook's former cell computed by hand."""
+    k, sigma, n, horizon = -0.6, 0.6, 300, 60
+    rows = PETERS.monte_carlo_comparison(k, sigma, n, horizon, np.random.default_rng(3))
+    rng = np.random.default_rng(3)
+    traj = PETERS.sample_trajectories(k, sigma, n, horizon, rng)
+    G = traj.discounted_return()
+    S = (traj.states**2) @ PETERS.gamma ** np.arange(horizon)
+    g_hat, g_se = PETERS.estimate_gradient(k, sigma, n, horizon, rng)
+    F_hat, F_se = PETERS.estimate_fisher(k, sigma, n, horizon, rng)
+    expected = {
+        "J": (PETERS.expected_return(k, sigma), G.mean(), G.std(ddof=1) / np.sqrt(n)),
+        "S": (PETERS.discounted_second_moment(k, sigma), S.mean(), S.std(ddof=1) / np.sqrt(n)),
+        "dJ/dk": (PETERS.gradient(k, sigma)[0], g_hat[0], g_se[0]),
+        "dJ/dsigma": (PETERS.gradient(k, sigma)[1], g_hat[1], g_se[1]),
+        "F_kk": (PETERS.fisher_information(k, sigma)[0, 0], F_hat[0, 0], F_se[0, 0]),
+        "F_sigsig": (PETERS.fisher_information(k, sigma)[1, 1], F_hat[1, 1], F_se[1, 1]),
+    }
+    assert list(rows) == list(expected)
+    for name, row in rows.items():
+        assert all(isinstance(v, float) for v in row)
+        np.testing.assert_allclose(row, expected[name], rtol=1e-12, err_msg=name)
+        exact, estimate, se = row
+        assert abs(estimate - exact) / se < 4.5, name  # horizon 60: bias ~ 0.9^60, negligible
+
+
+def test_monte_carlo_comparison_validates_its_arguments(rng):
+    with pytest.raises(ValueError, match="sigma"):
+        PETERS.monte_carlo_comparison(-0.6, 0.0, 10, 10, rng)
+    with pytest.raises(ValueError, match="n_trajectories"):
+        PETERS.monte_carlo_comparison(-0.6, 0.5, 0, 10, rng)
+    with pytest.raises(ValueError, match="rng"):
+        PETERS.monte_carlo_comparison(-0.6, 0.5, 10, 10, 42)
+
+
+def test_gradient_spread_is_sqrt_n_times_the_standard_error_and_scales_like_one_over_sigma():
+    sigmas = np.array([0.02, 0.01, 0.005])
+    spread = PETERS.gradient_spread(-1.5, sigmas, 400, 60, np.random.default_rng(5), baseline=False)
+    rng = np.random.default_rng(5)
+    expected = [
+        PETERS.estimate_gradient(-1.5, s, 400, 60, rng, baseline=False)[1] * np.sqrt(400)
+        for s in sigmas
+    ]
+    assert spread.shape == (3, 2)
+    np.testing.assert_allclose(spread, expected, rtol=1e-12)
+    slope = np.polyfit(np.log(sigmas), np.log(spread[:, 1]), 1)[0]
+    assert abs(slope + 1) < 0.2  # no baseline: ~ 1/sigma
+    single = PETERS.gradient_spread(-1.5, 0.02, 400, 60, np.random.default_rng(5), baseline=False)
+    np.testing.assert_allclose(single, spread[0], rtol=1e-12)
+    assert single.shape == (2,)
+
+
+def test_gradient_spread_validates_its_arguments(rng):
+    with pytest.raises(ValueError, match="sigma"):
+        PETERS.gradient_spread(-1.5, [0.1, -0.1], 10, 10, rng)
+    with pytest.raises(ValueError, match="n_trajectories"):
+        PETERS.gradient_spread(-1.5, [0.1], 1, 10, rng)
+
+
+def test_deviation_across_known_values_and_invariances():
+    # across (1, 0) is the sigma axis: |0.3| / 0.1
+    np.testing.assert_allclose(deviation_across([1.0, 0.3], [0.1, 0.1], [1.0, 0.0]), 3.0)
+    np.testing.assert_allclose(deviation_across([2.0, 2.0], [0.1, 0.5], [3.0, 3.0]), 0.0)
+    # the reference's length and sign do not matter
+    est, se, ref = np.array([0.7, -0.2]), np.array([0.05, 0.08]), np.array([1.0, 0.4])
+    z = deviation_across(est, se, ref)
+    np.testing.assert_allclose(deviation_across(est, se, -5.0 * ref), z, rtol=1e-14)
+    # the formula of the notebook cell it replaced
+    across = np.array([-ref[1], ref[0]]) / np.linalg.norm(ref)
+    np.testing.assert_allclose(z, abs(est @ across) / (np.abs(across) @ se), rtol=1e-14)
+    # broadcasts over a stack of estimates
+    zs = deviation_across(np.stack([est, 2 * est]), se, ref)
+    np.testing.assert_allclose(zs, [z, 2 * z], rtol=1e-14)
+
+
+def test_deviation_across_is_a_few_units_for_unbiased_estimates(rng):
+    ref, se = np.array([0.6, -0.8]), np.array([0.02, 0.05])
+    z = deviation_across(ref + se * rng.standard_normal((2000, 2)), se, ref)
+    assert np.mean(z < 3) > 0.99  # a conservative bound: |N(0, s)| / (bound >= s)
+
+
+def test_deviation_across_validates_its_arguments():
+    with pytest.raises(ValueError, match="standard_error"):
+        deviation_across([1.0, 0.0], [0.1, 0.0], [1.0, 0.0])
+    with pytest.raises(ValueError, match="reference contains a zero vector"):
+        deviation_across([1.0, 0.0], [0.1, 0.1], [0.0, 0.0])
+    with pytest.raises(ValueError, match="estimate has shape"):
+        deviation_across([1.0, 0.0, 2.0], [0.1, 0.1], [1.0, 0.0])
+    with pytest.raises(ValueError, match="reference has shape"):
+        deviation_across([1.0, 0.0], [0.1, 0.1], 1.0)
+    with pytest.raises(ValueError, match="estimate"):
+        deviation_across([np.nan, 0.0], [0.1, 0.1], [1.0, 0.0])
+
+
+@pytest.mark.parametrize("name", SETTINGS)
+def test_numerical_optimal_gain_is_the_riccati_optimal_gain(name):
+    lqr = SETTINGS[name]
+    assert abs(lqr.numerical_optimal_gain() - lqr.optimal_gain()) < 1e-7
+
+
+def test_numerical_optimal_gain_without_discount_and_validation():
+    myopic = LinearGaussianLQR(R=0.5, gamma=0.0)  # P(k) = q + R k^2: k* = 0
+    assert abs(myopic.numerical_optimal_gain()) < 1e-7
+    with pytest.raises(ValueError, match="xatol"):
+        PETERS.numerical_optimal_gain(xatol=0.0)
+
+
+def test_ascent_path_describe_agrees_with_its_queries():
+    k_star = PETERS.optimal_gain()
+    for natural in (False, True):
+        path = PETERS.ascent_path(-0.2, 0.5, 1e-3, natural=natural, max_iter=400)
+        reached, k_low, end = path.describe(k_star, tol=0.01, sigma_level=0.01)
+        n_hit, i_low = path.iterations_to(k_star, 0.01), path.first_below(0.01)
+        if n_hit is None:
+            assert reached == f"not reached in {len(path.points) - 1} steps"
+        else:
+            assert reached == f"after {n_hit} steps"
+        if i_low is None:
+            assert k_low == "sigma stays >= 0.01"
+        else:
+            assert k_low == f"{path.points[i_low, 0]:+.3f} (step {i_low})"
+        assert end.endswith(path.stopped) and end.startswith(f"({path.points[-1, 0]:+.4f}, ")
+    vanilla = PETERS.ascent_path(-0.2, 0.5, 1e-3, natural=False, max_iter=400)
+    assert vanilla.describe(k_star)[0].startswith("not reached")  # the lecture's point
+    assert PETERS.ascent_path(-0.2, 0.5, 1e-3, True, 400).describe(k_star)[0].startswith("after")
+
+
+def test_ascent_path_describe_validates_its_arguments():
+    path = PETERS.ascent_path(-0.2, 0.5, 1e-3, natural=True, max_iter=5)
+    with pytest.raises(ValueError, match="tol"):
+        path.describe(-0.9, tol=0.0)
+    with pytest.raises(ValueError, match="sigma_level"):
+        path.describe(-0.9, sigma_level=-1.0)
+    with pytest.raises(ValueError, match="k_target"):
+        path.describe(np.nan)
+
+
+def test_max_k_deviation_is_the_former_cell_and_shrinks_with_eps():
+    flow = PETERS.gradient_flow(-0.2, 0.5, natural=True, sigma_min=1e-3)
+    devs = []
+    for eps in (1e-3, 1e-4):
+        pts = PETERS.ascent_path(-0.2, 0.5, eps, natural=True, max_iter=1500).points
+        kept = pts[pts[:, 1] >= 0.01]
+        expected = np.max(np.abs(kept[:, 0] - flow.k_at_sigma(kept[:, 1])))
+        devs.append(flow.max_k_deviation(pts, sigma_min=0.01))
+        assert devs[-1] == pytest.approx(expected, rel=1e-12)
+    assert devs[1] < 0.5 * devs[0]  # error ~ step length ~ sqrt(eps)
+    assert flow.max_k_deviation(flow.points, sigma_min=0.01) < 1e-8  # the flow itself
+
+
+def test_max_k_deviation_validates_its_arguments():
+    flow = PETERS.gradient_flow(-0.2, 0.5, natural=True, sigma_min=1e-2)
+    with pytest.raises(ValueError, match="points has shape"):
+        flow.max_k_deviation(np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="sigma_min"):
+        flow.max_k_deviation(flow.points, sigma_min=1e-3)  # below the flow's range
+    with pytest.raises(ValueError, match="leaves no point"):
+        flow.max_k_deviation(np.array([[-0.2, 0.05]]), sigma_min=0.4)

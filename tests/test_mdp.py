@@ -627,3 +627,130 @@ def test_natural_ascent_reaches_the_optimum_faster_and_stays_finite():
     n_nat, n_van = natural.iterations_to(level), vanilla.iterations_to(level)
     assert n_nat is not None and (n_van is None or n_nat < n_van)
     assert vanilla.iterations_to(J_star + 1.0) is None
+
+
+# --- the surrogate's error bound and the state-mismatch bounds (notebook 02) ---------------
+
+
+def test_surrogate_error_bound_is_the_formula_and_holds(rng):
+    for _ in range(20):
+        mdp = M.random_deterministic_mdp(4, 3, gamma=float(rng.uniform(0.3, 0.95)), rng=rng)
+        th_old, th_new = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+        A = M.policy_evaluation(mdp, M.softmax_policy(th_old))[2]
+        alpha = M.max_total_variation(mdp, th_old, th_new)
+        expected = 4 * np.abs(A).max() * mdp.gamma / (1 - mdp.gamma) ** 2 * alpha**2
+        bound = M.surrogate_error_bound(mdp, th_old, th_new)
+        assert bound == pytest.approx(expected, rel=1e-12)
+        gain = M.expected_return(mdp, th_new) - M.expected_return(mdp, th_old)
+        assert abs(gain - M.surrogate(mdp, th_old, th_new)) <= bound
+
+
+def test_surrogate_path_matches_the_pointwise_functions(rng):
+    mdp = M.random_deterministic_mdp(5, 3, gamma=0.9, rng=rng)
+    theta = rng.normal(size=(5, 3))
+    w = M.natural_policy_gradient(mdp, theta)
+    u = w / np.linalg.norm(w)
+    steps = np.geomspace(0.01, 10, 9)
+    path = M.surrogate_path(mdp, theta, u, steps)
+    J, pi = M.expected_return(mdp, theta), M.softmax_policy(theta)
+    g = M.policy_gradient(mdp, theta)
+    A_max = np.abs(M.policy_evaluation(mdp, pi)[2]).max()
+    for i, t in enumerate(steps):  # the loop the notebook cell used to run
+        th = theta + t * u
+        pi_new = M.softmax_policy(th)
+        kl_max = np.max(np.sum(pi * np.log(pi / pi_new), axis=1))
+        alpha = M.max_total_variation(mdp, theta, th)
+        assert path.gain[i] == pytest.approx(M.expected_return(mdp, th) - J, abs=1e-12)
+        assert path.surrogate[i] == pytest.approx(M.surrogate(mdp, theta, th), abs=1e-12)
+        assert path.linear[i] == pytest.approx(t * np.sum(g * u), rel=1e-12)
+        assert path.max_tv[i] == pytest.approx(alpha, rel=1e-12)
+        assert path.max_kl[i] == pytest.approx(kl_max, rel=1e-9)
+        assert path.rho_kl[i] == pytest.approx(M.visitation_kl(mdp, theta, th), rel=1e-12)
+        scale = A_max * mdp.gamma / (1 - mdp.gamma) ** 2
+        assert path.bound_tv[i] == pytest.approx(4 * scale * alpha**2, rel=1e-12)
+        assert path.bound_kl[i] == pytest.approx(2 * scale * kl_max, rel=1e-9)
+    np.testing.assert_allclose(path.error, np.abs(path.gain - path.surrogate), rtol=0, atol=0)
+    assert np.all(path.error <= path.bound_tv) and np.all(path.bound_tv <= path.bound_kl * 1.000001)
+    # the error is second order in the step: slope 2 on log-log axes for small t
+    small = steps <= 0.3
+    slope = np.polyfit(np.log(steps[small]), np.log(path.error[small]), 1)[0]
+    assert slope == pytest.approx(2.0, abs=0.05)
+
+
+def test_surrogate_path_validation():
+    mdp, theta = M.two_state_mdp(0.9), np.zeros((2, 2))
+    with pytest.raises(ValueError, match="direction"):
+        M.surrogate_path(mdp, theta, np.zeros(4), [0.1])
+    with pytest.raises(ValueError, match="steps"):
+        M.surrogate_path(mdp, theta, np.ones((2, 2)), [-0.1, 0.2])
+    with pytest.raises(ValueError, match="steps"):
+        M.surrogate_path(mdp, theta, np.ones((2, 2)), [[0.1, 0.2]])
+    with pytest.raises(ValueError, match="theta"):
+        M.surrogate_path(mdp, np.zeros(3), np.ones((2, 2)), [0.1])
+
+
+def test_random_surrogate_bound_ratios_repeat_the_plain_loop():
+    ratios = M.random_surrogate_bound_ratios(30, np.random.default_rng(5))
+    rng = np.random.default_rng(5)
+    for r in ratios:  # the notebook's former loop, drawing in the same order
+        n_s, n_a = int(rng.integers(2, 7)), int(rng.integers(2, 5))
+        case = M.random_deterministic_mdp(n_s, n_a, gamma=float(rng.uniform(0.5, 0.99)), rng=rng)
+        th_old = 2 * rng.normal(size=(n_s, n_a))
+        th_new = th_old + rng.uniform(0.01, 3) * rng.normal(size=(n_s, n_a))
+        adv = M.policy_evaluation(case, M.softmax_policy(th_old))[2]
+        err = abs(
+            M.expected_return(case, th_new)
+            - M.expected_return(case, th_old)
+            - M.surrogate(case, th_old, th_new)
+        )
+        alpha = M.max_total_variation(case, th_old, th_new)
+        bound = 4 * np.abs(adv).max() * case.gamma / (1 - case.gamma) ** 2 * alpha**2
+        assert r == pytest.approx(err / bound, rel=1e-9)
+    assert np.all(ratios <= 1.0)
+
+
+@pytest.mark.parametrize("bad", [{"n_cases": 0}, {"n_cases": 2.5}, {"rng": 3}])
+def test_random_surrogate_bound_ratios_validation(bad):
+    args = {"n_cases": 3, "rng": np.random.default_rng(0)} | bad
+    with pytest.raises(ValueError, match=next(iter(bad))):
+        M.random_surrogate_bound_ratios(**args)
+
+
+@pytest.mark.parametrize("family", ["deterministic", "dense"])
+def test_mismatch_bound_failures_repeat_the_plain_loop(family):
+    frac = M.mismatch_bound_failures(family, 60, np.random.default_rng(3), horizon=12)
+    rng, t = np.random.default_rng(3), np.arange(1, 13)
+    make = {"deterministic": M.random_deterministic_mdp, "dense": M.random_mdp}[family]
+    fails = dict.fromkeys(M.MISMATCH_BOUNDS, 0)
+    for _ in range(60):  # the notebook's former loop
+        case = make(5, 3, gamma=0.9, rng=rng)
+        th_old = rng.normal(size=(5, 3))
+        th_new = th_old + 0.5 * rng.normal(size=(5, 3))
+        e = M.max_total_variation(case, th_old, th_new)
+        p_old, p_new = (
+            M.state_distributions(case, M.softmax_policy(x), horizon=12)[1:]
+            for x in (th_old, th_new)
+        )
+        tv_t = 0.5 * np.abs(p_old - p_new).sum(axis=1)
+        fails["TV <= eps t"] += np.any(tv_t > e * t + 1e-12)
+        fails["TV <= 1-(1-eps)^t"] += np.any(tv_t > 1 - (1 - e) ** t + 1e-12)
+        fails["L1 <= 2 eps t"] += np.any(2 * tv_t > 2 * e * t + 1e-12)
+        fails["L1 <= eps t"] += np.any(2 * tv_t > e * t + 1e-12)
+    assert frac == {k: v / 60 for k, v in fails.items()}
+    # the true bounds never fail (erratum 3: only L1 <= eps t can)
+    assert frac["TV <= eps t"] == frac["TV <= 1-(1-eps)^t"] == frac["L1 <= 2 eps t"] == 0.0
+
+
+def test_mismatch_bound_failures_finds_the_l1_erratum_with_deterministic_moves():
+    frac = M.mismatch_bound_failures("deterministic", 200, np.random.default_rng(1))
+    assert 0.0 < frac["L1 <= eps t"] < 1.0
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{"family": "maze"}, {"n_cases": 0}, {"rng": None}, {"horizon": 0}, {"scale": 0.0}],
+)
+def test_mismatch_bound_failures_validation(bad):
+    args = {"family": "dense", "n_cases": 2, "rng": np.random.default_rng(0)} | bad
+    with pytest.raises(ValueError, match=next(iter(bad))):
+        M.mismatch_bound_failures(**args)

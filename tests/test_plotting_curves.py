@@ -11,6 +11,7 @@ from course_utils.plotting import NATURAL, VANILLA
 from course_utils.plotting.curves import (
     METHOD_STYLES,
     plot_first_reach,
+    plot_gap_and_gain,
     plot_learning_curves,
     plot_plateau,
 )
@@ -61,3 +62,17 @@ def test_first_reach_draws_what_evidence_computes_and_skips_never(axes):
     np.testing.assert_array_equal(van.get_ydata(), [1.0, 2.0, 3.0, np.nan])
     np.testing.assert_array_equal(nat.get_ydata(), [1.0, 1.0, 1.0, np.nan])
     assert to_hex(van.get_color()) == VANILLA and to_hex(nat.get_color()) == NATURAL
+
+
+def test_gap_and_gain_draw_the_bands_on_a_log_and_a_linear_axis(axes):
+    gaps = pr.curve_band(np.array([[1.0, 0.1, 0.01], [2.0, 0.2, 0.02]]), spread="minmax")
+    gains = pr.curve_band(np.array([[-0.2, -0.8, -0.9], [-0.2, -0.6, -0.9]]))
+    plot_gap_and_gain(axes, {"natural": gaps}, {"vanilla": gains, "natural": gains}, k_star=-0.9)
+    np.testing.assert_allclose(axes[0].get_lines()[0].get_ydata(), gaps.mean)
+    assert axes[0].get_yscale() == "log" and axes[1].get_yscale() == "linear"
+    van, nat, ref = axes[1].get_lines()
+    np.testing.assert_allclose(van.get_ydata(), gains.mean)
+    assert to_hex(van.get_color()) == VANILLA and to_hex(nat.get_color()) == NATURAL
+    np.testing.assert_allclose(ref.get_ydata(), [-0.9, -0.9])
+    labels = [t.get_text() for t in axes[1].get_legend().get_texts()]
+    assert labels[-1] == "$k^*$"

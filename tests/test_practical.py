@@ -560,3 +560,201 @@ def test_trpo_uses_the_analytic_fisher_and_natural_cg_the_empirical_one():
         assert info.step_fraction == 1.0
         assert 0.5 * d @ own @ d == pytest.approx(s.delta, rel=1e-9)
         assert abs(0.5 * d @ other @ d / s.delta - 1) > 0.01
+
+
+# --- damping, the line-search table, the first-order table, the equal-budget comparison ------
+
+
+def test_damping_sweep_matches_closed_forms_on_a_diagonal_fisher():
+    mu = np.array([0.0, 0.0, 0.01, 0.1, 1.0])  # two zero eigenvalues, like a sampled Fisher
+    F = np.diag(mu)
+    g = np.array([0.0, 0.0, 1.0, -2.0, 0.5])  # in the range of F
+    lams = np.array([0.0, 1e-3, 0.1, 1e6])
+    out = pr.damping_sweep(F, g, lams, cg_iters=10)
+    assert out.n_zero == 2
+    np.testing.assert_allclose(out.condition, [100.0, 1.001 / 1e-3, 1.1 / 0.1, 1.0], rtol=1e-6)
+    x_pinv = g / np.where(mu > 0, mu, np.inf)
+    for lam, cu, cg_ in zip(lams, out.cos_undamped, out.cos_gradient, strict=True):
+        x = x_pinv if lam == 0 else g / (mu + lam)
+        assert cu == pytest.approx(x @ x_pinv / np.linalg.norm(x) / np.linalg.norm(x_pinv))
+        assert cg_ == pytest.approx(x @ g / np.linalg.norm(x) / np.linalg.norm(g))
+    assert out.cos_undamped[0] == pytest.approx(1.0) and out.cos_gradient[-1] == pytest.approx(1.0)
+    assert np.all(out.residual < 1e-6)  # three distinct nonzero eigenvalues: exact in 3 steps
+    short = pr.damping_sweep(F, g, [0.0], cg_iters=1)
+    assert short.residual[0] > 0.1  # one CG step cannot solve a spread spectrum
+    same = pr.damping_sweep(F, g, lams, cg_iters=10, fvp=lambda v: mu * v)
+    np.testing.assert_allclose(same.residual, out.residual, atol=1e-14)
+
+
+def test_damping_sweep_agrees_with_a_sampled_batch_loop():
+    rng = np.random.default_rng(3)
+    batch = pr.tabular_batch(MAZE, np.zeros((4, 3)), 6, 10, rng)
+    F_hat = batch.scores.T @ (batch.weights[:, None] * batch.scores)
+    out = pr.damping_sweep(F_hat, batch.g, [0.1, 1.0], fvp=batch.fvp)
+    for lam, res in zip((0.1, 1.0), out.residual, strict=True):
+        x, info = nat.conjugate_gradient(lambda v, lam=lam: batch.fvp(v) + lam * v, batch.g, 10)
+        assert res == pytest.approx(info.residual_norm / np.linalg.norm(batch.g))
+
+
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        ((np.ones((2, 3)), np.ones(2), [0.1]), "F"),
+        ((np.array([[1.0, 1.0], [0.0, 1.0]]), np.ones(2), [0.1]), "symmetric"),
+        ((np.eye(2), np.ones(3), [0.1]), "g"),
+        ((np.eye(2), np.zeros(2), [0.1]), "g is zero"),
+        ((np.eye(2), np.ones(2), [-0.1]), "damping"),
+        ((np.eye(2), np.ones(2), [[0.1]]), "damping"),
+        ((np.eye(2), np.ones(2), 0.1), "damping"),
+    ],
+)
+def test_damping_sweep_validates(args, match):
+    with pytest.raises(ValueError, match=match):
+        pr.damping_sweep(*args)
+    with pytest.raises(ValueError, match="cg_iters"):
+        pr.damping_sweep(np.eye(2), np.ones(2), [0.1], cg_iters=0)
+
+
+def _maze_line_search():
+    S, A = MAZE.n_states, MAZE.n_actions
+    theta = np.random.default_rng(5).standard_normal((S, A))
+    F = mdp.fisher_information(MAZE, theta)
+    full = nat.natural_step(mdp.policy_gradient(MAZE, theta).ravel(), F, 0.5, damping=1e-3)
+
+    def surrogate(th):
+        return mdp.surrogate(MAZE, theta, th.reshape(S, A))
+
+    def kl(th):
+        return mdp.visitation_kl(MAZE, theta, th.reshape(S, A))
+
+    def J(th):
+        return mdp.expected_return(MAZE, th.reshape(S, A))
+
+    return theta.ravel(), full, surrogate, kl, J, F
+
+
+def test_line_search_candidates_spell_out_the_line_search():
+    theta, full, surrogate, kl, J, F = _maze_line_search()
+    for delta in (0.05, 0.3, 0.5):
+        t = pr.line_search_candidates(theta, full, surrogate, kl, J, F, delta, n_tries=10)
+        np.testing.assert_allclose(t.fraction, 0.8 ** np.arange(10))
+        np.testing.assert_allclose(t.quadratic, 0.5 * t.fraction**2 * (full @ F @ full))
+        for f, kl_f, pred, true in zip(t.fraction, t.kl, t.predicted, t.true, strict=True):
+            assert kl_f == pytest.approx(kl(theta + f * full))
+            assert pred == pytest.approx(surrogate(theta + f * full) - surrogate(theta))
+            assert true == pytest.approx(J(theta + f * full) - J(theta))
+        result = nat.backtracking_line_search(theta, full, surrogate, kl, delta)
+        assert result.accepted == bool(t.accepted.any())
+        if result.accepted:
+            assert result.backtracks == int(np.argmax(t.accepted))
+    # the quadratic model is the KL's second-order Taylor expansion: close for small steps
+    t = pr.line_search_candidates(theta, 0.01 * full, surrogate, kl, J, F, 0.5, n_tries=1)
+    assert t.kl[0] == pytest.approx(t.quadratic[0], rel=0.05)
+
+
+def test_line_search_candidates_validate():
+    theta, full, surrogate, kl, J, F = _maze_line_search()
+    args = (theta, full, surrogate, kl, J, F)
+    with pytest.raises(ValueError, match="delta"):
+        pr.line_search_candidates(*args, 0.0)
+    with pytest.raises(ValueError, match="n_tries"):
+        pr.line_search_candidates(*args, 0.1, n_tries=0)
+    with pytest.raises(ValueError, match="backtrack_coeff"):
+        pr.line_search_candidates(*args, 0.1, backtrack_coeff=1.0)
+    with pytest.raises(ValueError, match="full_step"):
+        pr.line_search_candidates(theta, full[:-1], surrogate, kl, J, F, 0.1)
+    with pytest.raises(ValueError, match="F"):
+        pr.line_search_candidates(theta, full, surrogate, kl, J, F[:-1], 0.1)
+
+
+def test_first_order_outcomes_are_the_ascent_it_replaced():
+    theta = np.random.default_rng(2).standard_normal((MAZE.n_states, MAZE.n_actions))
+    objectives = {"free": ("surrogate", {}), "clip": ("clip", {"clip": 0.2})}
+    out = pr.first_order_outcomes(MAZE, theta, objectives, lr=0.5, n_steps=30)
+    assert list(out) == ["free", "clip"]
+    for name, (kind, kw) in objectives.items():
+        path, _ = pr.gradient_ascent(
+            lambda th, k=kind, a=kw: pr.tabular_first_order_objective(MAZE, theta, th, k, **a),
+            theta,
+            lr=0.5,
+            n_steps=30,
+        )
+        th = path[-1]
+        expected = (
+            mdp.visitation_kl(MAZE, theta, th),
+            mdp.surrogate(MAZE, theta, th),
+            mdp.expected_return(MAZE, th) - mdp.expected_return(MAZE, theta),
+        )
+        np.testing.assert_allclose(out[name], expected, rtol=1e-12, atol=1e-14)
+    # the predicted gain agrees with the true one to first order in the step
+    step = 1e-3 * mdp.policy_gradient(MAZE, theta)
+    kl_, pred, true = pr.tabular_step_outcome(MAZE, theta, theta + step)
+    assert pred == pytest.approx(true, rel=1e-2) and kl_ >= 0.0
+    assert pr.tabular_step_outcome(MAZE, theta, theta) == pytest.approx((0.0, 0.0, 0.0), abs=1e-12)
+    flat = pr.tabular_step_outcome(MAZE, theta.ravel(), (theta + step).ravel())
+    assert flat == pytest.approx((kl_, pred, true))
+
+
+def test_first_order_outcomes_validate():
+    theta = np.zeros((MAZE.n_states, MAZE.n_actions))
+    with pytest.raises(ValueError, match="kind"):
+        pr.first_order_outcomes(MAZE, theta, {"x": ("sgd", {})})
+    with pytest.raises(ValueError, match="theta_old"):
+        pr.first_order_outcomes(MAZE, theta[:-1], {"x": ("surrogate", {})})
+    with pytest.raises(ValueError, match="lr"):
+        pr.first_order_outcomes(MAZE, theta, {"x": ("surrogate", {})}, lr=0.0)
+    with pytest.raises(ValueError, match="theta_new"):
+        pr.tabular_step_outcome(MAZE, theta, np.zeros(5))
+    with pytest.raises(ValueError, match="TabularMDP"):
+        pr.tabular_step_outcome("maze", theta, theta)
+
+
+def test_compare_at_equal_budget_is_the_sweep_then_the_curves():
+    p = maze_problem()
+    problem = pr.PolicyProblem(p["theta0"], p["sample"], p["evaluate"], p["exact_fisher"])
+    s = pr.UpdateSettings(delta=0.05, damping=0.1)
+    grid = (0.01, 1.0)
+    out = pr.compare_at_equal_budget(problem, grid, 2, 3, np.random.default_rng(4), s)
+    sweep_rng, curve_rng = np.random.default_rng(4).spawn(2)
+    sweep = pr.step_size_sweep(
+        p["theta0"], p["sample"], "vanilla", "eps", grid, 3, 3, sweep_rng, s, p["evaluate"]
+    ).mean(axis=1)
+    np.testing.assert_array_equal(out.sweep, sweep)
+    assert out.eps == grid[int(np.argmax(sweep))]
+    rules = {m: s if m != "vanilla" else pr.UpdateSettings(eps=out.eps) for m in pr.METHODS}
+    runs = pr.learning_curves(
+        p["theta0"],
+        p["sample"],
+        pr.METHODS,
+        2,
+        3,
+        curve_rng,
+        rules,
+        p["evaluate"],
+        p["exact_fisher"],
+    )
+    assert set(out.runs) == set(pr.METHODS)
+    for m in pr.METHODS:
+        for a, b in zip(out.runs[m], runs[m], strict=True):
+            np.testing.assert_array_equal(a.returns, b.returns)
+            assert a.n_samples == 3 * 8 * 15  # the same budget for every rule
+
+
+def test_compare_at_equal_budget_validates():
+    p = maze_problem()
+    problem = pr.PolicyProblem(p["theta0"], p["sample"], p["evaluate"], p["exact_fisher"])
+    rng, s = np.random.default_rng(0), pr.UpdateSettings()
+    with pytest.raises(ValueError, match="PolicyProblem"):
+        pr.compare_at_equal_budget(p, (1.0,), 1, 1, rng, s)
+    with pytest.raises(ValueError, match="eps_grid"):
+        pr.compare_at_equal_budget(problem, (1.0, -1.0), 1, 1, rng, s)
+    with pytest.raises(ValueError, match="eps_grid"):
+        pr.compare_at_equal_budget(problem, (), 1, 1, rng, s)
+    with pytest.raises(ValueError, match="n_seeds"):
+        pr.compare_at_equal_budget(problem, (1.0,), 0, 1, rng, s)
+    with pytest.raises(ValueError, match="n_sweep_seeds"):
+        pr.compare_at_equal_budget(problem, (1.0,), 1, 1, rng, s, n_sweep_seeds=0)
+    with pytest.raises(ValueError, match="rng"):
+        pr.compare_at_equal_budget(problem, (1.0,), 1, 1, 0, s)
+    with pytest.raises(ValueError, match="settings"):
+        pr.compare_at_equal_budget(problem, (1.0,), 1, 1, rng, {"eps": 1.0})

@@ -20,7 +20,8 @@ One module per concept; this package re-exports their public names (``gaussian.o
 - :mod:`.closed_forms`: :class:`LinearGaussianLQR`, the setting and every closed form above
   (also in log sigma); its other methods come from two mixins:
 - :mod:`.paths`: trust-region ascent paths and exact gradient flows, the angle between arrows;
-- :mod:`.sampling`: rollouts, the REINFORCE gradient and the sampled Fisher;
+- :mod:`.sampling`: rollouts, the REINFORCE gradient and the sampled Fisher, and how far an
+  estimated arrow deviates across a reference direction;
 - :mod:`.policy_kl`: the KL of the policy over a rollout and the natural step's exact KL.
 
 Derived in ``notebooks/06_gaussian_k_sigma.ipynb``.
@@ -30,6 +31,7 @@ from .closed_forms import LinearGaussianLQR
 from .formulas import gaussian_score, optimal_gain
 from .paths import AscentPath, GradientFlow, angle_between
 from .policy_kl import NaturalStepKL, discount_horizon, discounted_kl, natural_step_kl
+from .sampling import deviation_across
 
 __all__ = [
     "LinearGaussianLQR",
@@ -38,6 +40,7 @@ __all__ = [
     "optimal_gain",
     "gaussian_score",
     "angle_between",
+    "deviation_across",
     "discount_horizon",
     "discounted_kl",
     "NaturalStepKL",

@@ -212,6 +212,45 @@ class LinearGaussianLQR(_PathsMixin, _SamplingMixin):
         """``k*`` of this setting (:func:`optimal_gain`); the optimum is ``(k*, sigma -> 0)``."""
         return optimal_gain(self.q, self.R, self.gamma)
 
+    def numerical_optimal_gain(self, xatol: float = 1e-10) -> float:
+        """``k*`` by direct numerical minimisation of ``P(k)``: the check of :meth:`optimal_gain`.
+
+        As ``sigma -> 0``, ``J -> -P(k) m0``, so ``k* = argmin_k P(k)`` over the stable interval;
+        found by bounded scalar minimisation (``scipy.optimize.minimize_scalar``), without the
+        Riccati equation that :func:`optimal_gain` solves.
+
+        Parameters
+        ----------
+        xatol : float, default 1e-10
+            Absolute tolerance in ``k``, > 0.
+
+        Returns
+        -------
+        float
+
+        Notes
+        -----
+        Used in ``notebooks/06_gaussian_k_sigma.ipynb``, section 7 (erratum 4).
+
+        Examples
+        --------
+        >>> round(LinearGaussianLQR().numerical_optimal_gain(), 6)
+        -0.907551
+        """
+        from scipy.optimize import minimize_scalar  # lazy: scipy.optimize takes ~0.5 s to import
+
+        xatol = float(check_positive(xatol, "xatol"))
+        lo, hi = self.stability_interval()
+        if not np.isfinite(lo):  # gamma = 0: P(k) = q + R k^2, minimised at k = 0
+            lo, hi = -1.0, 1.0
+        res = minimize_scalar(
+            self.value_coefficient,
+            bounds=(lo + 1e-9, hi - 1e-9),
+            method="bounded",
+            options={"xatol": xatol},
+        )
+        return float(res.x)
+
     def angle_to_optimum(self, k, sigma, direction) -> np.ndarray:
         """Angle in degrees between ``direction`` (shape (..., 2)) and ``(k*, 0) - (k, sigma)``."""
         k, sigma = self._check(k, sigma)

@@ -39,6 +39,49 @@ class AscentPath:
         hit = np.flatnonzero(self.points[:, 1] < sigma_level)
         return int(hit[0]) if hit.size else None
 
+    def describe(
+        self, k_target: float, tol: float = 0.01, sigma_level: float = 0.01
+    ) -> tuple[str, str, str]:
+        """Table entries: when ``k`` reached the target, ``k`` once ``sigma`` is small, the end.
+
+        Parameters
+        ----------
+        k_target : float
+            Usually ``k*`` (``LinearGaussianLQR.optimal_gain()``).
+        tol : float, default 0.01
+            "Reached" means ``|k - k_target| < tol`` (:meth:`iterations_to`); > 0.
+        sigma_level : float, default 0.01
+            "Small" means ``sigma < sigma_level`` (:meth:`first_below`); > 0.
+
+        Returns
+        -------
+        reached, k_when_small, end : str
+            ``"after 225 steps"`` or ``"not reached in 17 steps"``; ``"-0.380 (step 17)"`` or
+            ``"sigma stays >= 0.01"``; the last ``(k, sigma)`` and :attr:`stopped`.
+
+        Notes
+        -----
+        Used in ``notebooks/06_gaussian_k_sigma.ipynb``, section 5 (the same-eps table).
+
+        Examples
+        --------
+        >>> path = AscentPath(np.array([[-0.2, 0.5], [-0.5, 0.005]]), "max_iter")
+        >>> path.describe(-0.5, sigma_level=0.01)
+        ('after 1 steps', '-0.500 (step 1)', '(-0.5000, 5.00e-03); max_iter')
+        """
+        k_target = float(as_array(k_target, "k_target"))
+        tol = float(check_positive(tol, "tol"))
+        n_hit = self.iterations_to(k_target, tol)
+        i_low = self.first_below(sigma_level)
+        n = len(self.points) - 1
+        reached = f"after {n_hit} steps" if n_hit is not None else f"not reached in {n} steps"
+        if i_low is not None:
+            k_low = f"{self.points[i_low, 0]:+.3f} (step {i_low})"
+        else:
+            k_low = f"sigma stays >= {sigma_level:g}"
+        k_end, sigma_end = self.points[-1]
+        return reached, k_low, f"({k_end:+.4f}, {sigma_end:.2e}); {self.stopped}"
+
 
 @dataclass(frozen=True)
 class GradientFlow:
@@ -76,6 +119,42 @@ class GradientFlow:
         lo, hi = float(np.exp(self.log_sigma[-1])), float(np.exp(self.log_sigma[0]))
         sigma = check_in_range(sigma, "sigma", lo * (1 - 1e-12), hi * (1 + 1e-12))
         return np.asarray(self.k_of_u(-np.log(sigma)))[0]
+
+    def max_k_deviation(self, points, sigma_min: float = 0.01) -> float:
+        """Largest ``|k_path - k_flow(sigma)|`` of a discrete path, over ``sigma >= sigma_min``.
+
+        The distance, measured at equal ``sigma``, between the iterates of a trust-region ascent
+        (:meth:`LinearGaussianLQR.ascent_path`) and this flow; it shrinks like the step length
+        as ``eps -> 0``.
+
+        Parameters
+        ----------
+        points : array-like of shape (n, 2)
+            ``(k, sigma)`` iterates, e.g. ``AscentPath.points``, starting where the flow starts.
+        sigma_min : float, default 0.01
+            Only the iterates with ``sigma >= sigma_min`` count; must lie within the flow's
+            ``sigma`` range.
+
+        Returns
+        -------
+        float
+
+        Notes
+        -----
+        Used in ``notebooks/06_gaussian_k_sigma.ipynb``, section 5 (the exact flows).
+        """
+        points = as_array(points, "points")
+        if points.ndim != 2 or points.shape[1] != 2:
+            raise ValueError(f"points has shape {points.shape}; valid: shape (n, 2)")
+        lo, hi = float(np.exp(self.log_sigma[-1])), float(np.exp(self.log_sigma[0]))
+        sigma_min = float(check_in_range(sigma_min, "sigma_min", lo, hi))
+        kept = points[points[:, 1] >= sigma_min]
+        if kept.size == 0:
+            raise ValueError(
+                f"sigma_min={sigma_min!r} leaves no point of the path; valid: at most the "
+                f"path's largest sigma ({points[:, 1].max():.6g})"
+            )
+        return float(np.max(np.abs(kept[:, 0] - self.k_at_sigma(kept[:, 1]))))
 
 
 def angle_between(u, v) -> np.ndarray:

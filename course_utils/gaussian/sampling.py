@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_int, check_positive, check_rng
+from .._validation import as_array, check_int, check_positive, check_rng
 from ..mdp import Trajectories
 from .paths import _unit
 
@@ -56,6 +56,93 @@ class _SamplingMixin:
         F = self.fisher_information(k, sigma)
         natural = g / np.stack([F[..., 0, 0], F[..., 1, 1]], axis=-1)
         return _unit(g), _unit(natural)
+
+    def monte_carlo_comparison(self, k, sigma, n_trajectories, horizon, rng) -> dict:
+        """Every closed form at one point beside its Monte Carlo estimate and standard error.
+
+        Three independent batches of ``n_trajectories`` rollouts, in this order:
+        :meth:`sample_trajectories` (for ``J``, the discounted return, and ``S``, the
+        discounted sum of ``s_t^2``), :meth:`estimate_gradient` (with the baseline ``V``) and
+        :meth:`estimate_fisher`.
+
+        Parameters
+        ----------
+        k : float
+            Stable gain.
+        sigma : float
+            > 0.
+        n_trajectories, horizon : int
+            >= 1 (>= 2 trajectories for a finite standard error).
+        rng : numpy.random.Generator
+
+        Returns
+        -------
+        dict
+            ``{"J", "S", "dJ/dk", "dJ/dsigma", "F_kk", "F_sigsig"}`` ->
+            ``(exact, estimate, standard_error)``, floats; ``(estimate - exact) / standard_error``
+            within about +-3 means agreement (the horizon's bias, relative order
+            ``gamma^horizon``, aside).
+
+        Notes
+        -----
+        Used in ``notebooks/06_gaussian_k_sigma.ipynb``, section 2 (check 2).
+        """
+        k, sigma, n, horizon, rng = self._check_sampling(k, sigma, n_trajectories, horizon, rng)
+        traj = self.sample_trajectories(k, sigma, n, horizon, rng)
+        G = traj.discounted_return()
+        S_samples = (traj.states**2) @ self.gamma ** np.arange(horizon)
+        g_hat, g_se = self.estimate_gradient(k, sigma, n, horizon, rng)
+        F_hat, F_se = self.estimate_fisher(k, sigma, n, horizon, rng)
+        g, F = self.gradient(k, sigma), self.fisher_information(k, sigma)
+        (J_hat, S_hat), (J_se, S_se) = _mean_and_se(np.stack([G, S_samples], axis=-1))
+        rows = {
+            "J": (self.expected_return(k, sigma), J_hat, J_se),
+            "S": (self.discounted_second_moment(k, sigma), S_hat, S_se),
+            "dJ/dk": (g[0], g_hat[0], g_se[0]),
+            "dJ/dsigma": (g[1], g_hat[1], g_se[1]),
+            "F_kk": (F[0, 0], F_hat[0, 0], F_se[0, 0]),
+            "F_sigsig": (F[1, 1], F_hat[1, 1], F_se[1, 1]),
+        }
+        return {name: tuple(float(v) for v in row) for name, row in rows.items()}
+
+    def gradient_spread(self, k, sigma, n_trajectories, horizon, rng, baseline: bool = True):
+        """Standard deviation over trajectories of the single-trajectory REINFORCE estimate.
+
+        ``sqrt(n_trajectories) * standard_error`` of :meth:`estimate_gradient`, at each ``sigma``
+        in turn: the spread that the ``1/sigma`` of the score drives without a baseline
+        (``~ 1/sigma``) and that the baseline ``V`` keeps ``O(1)``.
+
+        Parameters
+        ----------
+        k : float
+            Stable gain.
+        sigma : array-like of shape (m,) or float
+            Values > 0, estimated in this order (one batch of rollouts each).
+        n_trajectories : int
+            >= 2.
+        horizon : int
+            >= 1.
+        rng : numpy.random.Generator
+        baseline : bool, default True
+            Subtract ``V(s_t)`` from the reward to go.
+
+        Returns
+        -------
+        ndarray of shape (m, 2) (or (2,) for a float ``sigma``)
+            The spread of the ``k``- and the ``sigma``-component.
+
+        Notes
+        -----
+        Used in ``notebooks/06_gaussian_k_sigma.ipynb``, section 6 (the spread as
+        ``sigma -> 0``).
+        """
+        sigma = check_positive(sigma, "sigma")
+        n = check_int(n_trajectories, "n_trajectories", 2)
+        spread = [
+            self.estimate_gradient(k, s, n, horizon, rng, baseline=baseline)[1] * np.sqrt(n)
+            for s in np.atleast_1d(sigma)
+        ]
+        return np.array(spread).reshape(sigma.shape + (2,))
 
     def _check_sampling(self, k, sigma, n_trajectories, horizon, rng):
         k = float(self._check_k(np.asarray(k, dtype=float).reshape(())))
@@ -207,6 +294,55 @@ class _SamplingMixin:
             block[:, 2] = discount @ np.multiply(psi_s, psi_s, out=noise)
         mean, se = _mean_and_se(per_traj)
         return mean[[0, 1, 1, 2]].reshape(2, 2), se[[0, 1, 1, 2]].reshape(2, 2)
+
+
+def deviation_across(estimate, standard_error, reference) -> np.ndarray:
+    """How far an estimated arrow deviates across a reference direction, in standard errors.
+
+    With ``n = (-r_2, r_1) / ||r||`` the unit normal of the reference ``r``:
+    ``z = |estimate . n| / (|n_1| SE_1 + |n_2| SE_2)``. The denominator bounds the standard
+    error of ``estimate . n`` whatever the correlation of the two components, so ``z`` stays
+    below about 3 when the estimate points along ``r`` up to noise, and grows with the sample
+    size when it does not.
+
+    Parameters
+    ----------
+    estimate : array-like of shape (..., 2)
+        The estimated vector (e.g. ``g_hat`` or ``F^-1 g_hat``).
+    standard_error : array-like of shape (..., 2)
+        Its componentwise standard errors, > 0.
+    reference : array-like of shape (..., 2)
+        The direction to compare with, non-zero; broadcastable with ``estimate``.
+
+    Returns
+    -------
+    ndarray of shape (...)
+
+    Notes
+    -----
+    Used in ``notebooks/06_gaussian_k_sigma.ipynb``, section 3 (the natural direction checked by
+    Monte Carlo at another start state).
+
+    Examples
+    --------
+    >>> round(float(deviation_across([1.0, 0.3], [0.1, 0.1], [1.0, 0.0])), 6)
+    3.0
+    """
+    estimate = as_array(estimate, "estimate")
+    standard_error = check_positive(standard_error, "standard_error")
+    reference = as_array(reference, "reference")
+    for name, v in (("estimate", estimate), ("standard_error", standard_error)):
+        if v.ndim == 0 or v.shape[-1] != 2:
+            raise ValueError(f"{name} has shape {v.shape}; valid: shape (..., 2)")
+    if reference.ndim == 0 or reference.shape[-1] != 2:
+        raise ValueError(f"reference has shape {reference.shape}; valid: shape (..., 2)")
+    if np.any(np.all(reference == 0.0, axis=-1)):
+        raise ValueError("reference contains a zero vector; valid: non-zero 2-D vectors")
+    across = np.stack([-reference[..., 1], reference[..., 0]], axis=-1)
+    across = across / np.linalg.norm(across, axis=-1, keepdims=True)
+    return np.abs(np.sum(estimate * across, axis=-1)) / np.sum(
+        np.abs(across) * standard_error, axis=-1
+    )
 
 
 def _mean_and_se(per_sample: np.ndarray):

@@ -18,7 +18,7 @@ One module per concept; this package re-exports their public names (``mdp.policy
 - :mod:`.gradients`: the policy gradient theorem, the Fisher matrix, the natural gradient, the
   score and the compatible critic;
 - :mod:`.improvement`: the performance difference lemma, the surrogate, the visitation-weighted
-  KL and the state mismatch;
+  KL and the state mismatch, with the experiments that check their bounds;
 - :mod:`.sampling`: trajectories and the REINFORCE estimate;
 - :mod:`.stationary`: the average-reward criterion (stationary distribution) of Kakade's plateau;
 - :mod:`.optimal`: value iteration and trust-region ascent.
@@ -54,10 +54,16 @@ from .gradients import (  # noqa: F401  (the private helpers are used by other m
     score_softmax,
 )
 from .improvement import (
+    MISMATCH_BOUNDS,
+    SurrogatePath,
     max_total_variation,
+    mismatch_bound_failures,
     performance_difference,
+    random_surrogate_bound_ratios,
     state_distributions,
     surrogate,
+    surrogate_error_bound,
+    surrogate_path,
     visitation_kl,
 )
 from .optimal import (
@@ -94,6 +100,12 @@ __all__ = [
     "performance_difference",
     "visitation_kl",
     "max_total_variation",
+    "surrogate_error_bound",
+    "SurrogatePath",
+    "surrogate_path",
+    "random_surrogate_bound_ratios",
+    "MISMATCH_BOUNDS",
+    "mismatch_bound_failures",
     "sample_trajectories",
     "estimate_policy_gradient",
     "stationary_distribution",

@@ -13,7 +13,14 @@ import numpy as np
 
 from . import EXACT, NATURAL, OPTIMUM, VANILLA
 
-__all__ = ["METHOD_STYLES", "TRPO", "plot_first_reach", "plot_learning_curves", "plot_plateau"]
+__all__ = [
+    "METHOD_STYLES",
+    "TRPO",
+    "plot_first_reach",
+    "plot_gap_and_gain",
+    "plot_learning_curves",
+    "plot_plateau",
+]
 
 #: TRPO: the natural step plus a line search, a darker shade of the natural colour
 TRPO = "#7b1113"
@@ -165,3 +172,36 @@ def plot_first_reach(ax, levels, reach: dict, title: str | None = None, styles: 
     if title:
         ax.set_title(title)
     ax.legend(loc="upper left")
+
+
+def plot_gap_and_gain(axes, gap: dict, gains: dict, k_star: float):
+    """The k / sigma comparison: gap to ``J*`` (log axis) and the gain ``k`` against ``k*``.
+
+    Parameters
+    ----------
+    axes : sequence of two matplotlib Axes
+        Left: ``J* - J(theta)`` on a log axis; right: the gain ``k`` with ``k*`` as reference.
+    gap : dict of str to CurveBand
+        Method name -> band of ``J* - J`` over seeds (positive values), e.g.
+        ``curve_band(gaps, spread="minmax")``.
+    gains : dict of str to CurveBand
+        Method name -> band of ``k`` over seeds.
+    k_star : float
+        The optimal gain (:meth:`course_utils.gaussian.LinearGaussianLQR.optimal_gain`).
+
+    Notes
+    -----
+    Drawn in ``notebooks/07_practical_npg.ipynb``, section 6.
+    """
+    ax_gap, ax_k = axes
+    plot_learning_curves(
+        ax_gap, gap, ylabel=r"$J^* - J(\theta)$", log=True, title=r"$k/\sigma$: gap to $J^*$"
+    )
+    plot_learning_curves(
+        ax_k,
+        gains,
+        ylabel=r"gain $k$",
+        reference=k_star,
+        reference_label=r"$k^*$",
+        title=r"$k/\sigma$: the gain",
+    )

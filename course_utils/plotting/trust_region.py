@@ -8,11 +8,14 @@ it created (so widgets can update or remove them); none of them computes anythin
 - the exact KL region is a grid of ``KL(pi_theta || pi_theta')`` values, e.g. from
   :meth:`course_utils.bandit.SoftmaxBandit.kl`;
 - steps from :func:`course_utils.natural.vanilla_step` / :func:`~course_utils.natural.natural_step`;
-- paths from :func:`course_utils.bandit.ascent_path`.
+- paths from :func:`course_utils.bandit.ascent_path`;
+- the exact KL against its quadratic model along a line from
+  :func:`course_utils.bandit.kl_along_line`.
 
 Colours follow the course: vanilla blue, natural red, the exact KL constraint purple.
-Used in ``notebooks/03_taylor_and_trust_regions.ipynb`` and
-``notebooks/05_natural_gradient.ipynb``.
+The ``plot_*`` functions at the end lay out whole figures of the notebooks from these pieces.
+Used in ``notebooks/03_taylor_and_trust_regions.ipynb``, ``notebooks/04_kl_and_fisher.ipynb``
+and ``notebooks/05_natural_gradient.ipynb``.
 
 Examples
 --------
@@ -31,7 +34,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import CONSTRAINT, EXACT, LABELS, NATURAL, OPTIMUM, VANILLA, draw_path
+from .._validation import as_array, check_in_range, check_positive
+from . import CONSTRAINT, EXACT, LABELS, NATURAL, OPTIMUM, VANILLA, draw_path, new_figure
 
 __all__ = [
     "draw_objective",
@@ -43,6 +47,10 @@ __all__ = [
     "draw_path",
     "draw_taylor_slice",
     "label_theta_axes",
+    "plot_coordinate_paths",
+    "plot_trust_regions",
+    "plot_invariance_paths",
+    "plot_kl_against_quadratic",
 ]
 
 
@@ -327,3 +335,293 @@ def draw_taylor_slice(
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     return artists
+
+
+# --- whole figures of notebooks 03-05 ---------------------------------------------------------
+
+
+def _check_path(points, name: str) -> np.ndarray:
+    points = as_array(points, name, ndim=2)
+    if points.shape[1] != 2 or points.shape[0] < 2:
+        raise ValueError(f"{name} has shape {points.shape}; valid: shape (n, 2) with n >= 2")
+    return points
+
+
+def plot_coordinate_paths(
+    theta1, theta2, J, path_theta, path_phi, boundary_theta, boundary_phi, zoom: float = 0.35
+):
+    """Gradient ascent in ``theta`` and in ``phi`` (``theta = A phi + b``), both drawn in ``theta``.
+
+    Left: the two paths over the objective. Right: a zoom on the start ``theta_0`` with the two
+    trust regions seen in ``theta`` (the circle ``||d_theta||^2 = eps`` and its image
+    ``{A d_phi : ||d_phi||^2 = eps}``, an ellipse) and the first step of each path. Seen in
+    ``theta``, a step of the ``phi``-path is ``alpha A A^T g`` instead of ``alpha g``.
+
+    Parameters
+    ----------
+    theta1, theta2 : array-like of shape (n2, n1)
+        Grid coordinates (``np.meshgrid``).
+    J : array-like of shape (n2, n1)
+        Objective on the grid.
+    path_theta, path_phi : array-like of shape (n_steps + 1, 2)
+        :func:`course_utils.bandit.ascent_path` without and with ``A, b``; both start at
+        ``theta_0 = path_theta[0]``.
+    boundary_theta, boundary_phi : array-like of shape (n, 2)
+        ``trust_region_boundary(eps)`` and its image ``trust_region_boundary(eps) @ A.T``.
+    zoom : float, default 0.35
+        Half-width of the right panel around ``theta_0``, > 0.
+
+    Returns
+    -------
+    (Figure, ndarray of Axes of shape (1, 2))
+
+    Raises
+    ------
+    ValueError
+        If a path or boundary is not of shape (n, 2) or ``zoom <= 0``.
+
+    Notes
+    -----
+    Drawn in ``notebooks/03_taylor_and_trust_regions.ipynb``, section 5 (gradient ascent
+    depends on the coordinates).
+    """
+    path_theta, path_phi = _check_path(path_theta, "path_theta"), _check_path(path_phi, "path_phi")
+    boundary_theta = _check_path(boundary_theta, "boundary_theta")
+    boundary_phi = _check_path(boundary_phi, "boundary_phi")
+    zoom = float(check_positive(zoom, "zoom"))
+    theta0 = path_theta[0]
+    fig, axes = new_figure(ncols=2, width=12.5, height=6.0)
+    ax = axes[0, 0]
+    draw_objective(ax, theta1, theta2, J, colorbar=False)
+    draw_path(ax, path_theta, color=VANILLA, label=r"gradient ascent in $\theta$")
+    draw_path(
+        ax, path_phi, color=CONSTRAINT, label=r"gradient ascent in $\phi$, mapped to $\theta$"
+    )
+    label_theta_axes(ax)
+    ax.set_title(r"Two paths (darker grey: larger $J$)")
+    ax.legend(loc="upper right", fontsize=10)
+
+    ax = axes[0, 1]
+    draw_circle(ax, theta0, boundary_theta, label=r"circle $\|d_\theta\|^2 = \epsilon$")
+    label_phi = r"$\{A d_\phi : \|d_\phi\|^2 = \epsilon\}$"
+    draw_trust_region(ax, theta0, boundary_phi, color=CONSTRAINT, linestyle="--", label=label_phi)
+    draw_step(ax, theta0, path_theta[1] - theta0, color=VANILLA, label=r"first step in $\theta$")
+    draw_step(ax, theta0, path_phi[1] - theta0, color=CONSTRAINT, label=r"first step in $\phi$")
+    label_theta_axes(ax)
+    ax.set_xlim(theta0[0] - zoom, theta0[0] + zoom)
+    ax.set_ylim(theta0[1] - zoom, theta0[1] + zoom)
+    ax.set_title(r"Zoom on $\theta_0$: the trust regions")
+    ax.legend(loc="upper right", fontsize=10)
+    return fig, axes
+
+
+def plot_trust_regions(
+    theta1, theta2, J, kl, theta, eps: float, circle, ellipse, d_vanilla, d_natural
+):
+    """The circle, the ellipse and the exact KL region around ``theta``, with both steps.
+
+    One panel: the objective's contours; the exact region ``KL(pi_theta || pi_theta') <= eps``
+    (purple); the circle ``||d||^2 = eps`` with the vanilla step
+    ``d = sqrt(eps / g^T g) g`` (blue); the ellipse ``1/2 d^T F d = eps`` with the natural step
+    ``d = sqrt(2 eps / g^T F^-1 g) F^-1 g`` (red).
+
+    Parameters
+    ----------
+    theta1, theta2 : array-like of shape (n2, n1)
+        Grid of ``theta'`` (``np.meshgrid``).
+    J : array-like of shape (n2, n1)
+        Objective on the grid.
+    kl : array-like of shape (n2, n1)
+        ``KL(pi_theta || pi_theta')`` on the grid (e.g. ``SoftmaxBandit.kl``).
+    theta : array-like of shape (2,)
+        Centre of the trust regions.
+    eps : float
+        Trust-region size, > 0: the level of the exact region, and the title.
+    circle, ellipse : array-like of shape (n, 2)
+        ``trust_region_boundary(eps)`` and ``trust_region_boundary(eps, F)``.
+    d_vanilla, d_natural : array-like of shape (2,)
+        :func:`course_utils.natural.vanilla_step` and :func:`~course_utils.natural.natural_step`.
+
+    Returns
+    -------
+    (Figure, ndarray of Axes of shape (1, 1))
+
+    Raises
+    ------
+    ValueError
+        If ``theta`` or a step is not of shape (2,), a boundary not of shape (n, 2), or
+        ``eps <= 0``.
+
+    Notes
+    -----
+    Drawn in ``notebooks/05_natural_gradient.ipynb``, section 2 (the circle and the ellipse).
+    """
+    theta = as_array(theta, "theta", shape=(2,))
+    d_vanilla = as_array(d_vanilla, "d_vanilla", shape=(2,))
+    d_natural = as_array(d_natural, "d_natural", shape=(2,))
+    circle, ellipse = _check_path(circle, "circle"), _check_path(ellipse, "ellipse")
+    eps = float(check_positive(eps, "eps"))
+    fig, axes = new_figure(width=8.5, height=7.0)
+    ax = axes[0, 0]
+    draw_objective(ax, theta1, theta2, J)
+    draw_kl_region(ax, theta1, theta2, kl, eps, label=r"exact $D_{KL} \leq \epsilon$")
+    draw_circle(ax, theta, circle)
+    draw_ellipse(ax, theta, ellipse)
+    label_vanilla = r"vanilla step $\sqrt{\epsilon / g^\top g}\; g$"
+    draw_step(ax, theta, d_vanilla, color=VANILLA, label=label_vanilla)
+    label_natural = r"natural step $\sqrt{2\epsilon / g^\top F^{-1} g}\; F^{-1} g$"
+    draw_step(ax, theta, d_natural, color=NATURAL, label=label_natural)
+    label_theta_axes(ax)
+    theta_text = ", ".join(f"{x:g}" for x in theta)
+    ax.set_title(rf"Trust regions at $\theta_0 = ({theta_text})$, $\epsilon = {eps:g}$")
+    ax.legend(loc="lower left", fontsize=10)
+    return fig, axes
+
+
+_METHODS = ("vanilla", "natural")
+_COORDS = ("theta", "phi")
+_COORD_SYMBOL = {"theta": r"$\theta$", "phi": r"$\phi$"}
+# left panel: the natural path in theta has large markers, so the one in phi shows on top of it
+_PATH_STYLE = {
+    ("vanilla", "theta"): {},
+    ("vanilla", "phi"): {"linestyle": ":", "marker": "^"},
+    ("natural", "theta"): {"markersize": 9},
+    ("natural", "phi"): {"linestyle": ":", "marker": "^", "markersize": 5},
+}
+_CURVE_STYLE = {
+    "theta": {"linestyle": "-", "marker": "o", "markersize": 9},
+    "phi": {"linestyle": ":", "marker": "^", "markersize": 5},
+}
+
+
+def plot_invariance_paths(theta1, theta2, J, paths, returns, eps: float, J_best: float):
+    """Vanilla and natural ascent, each in ``theta`` and in ``phi``: paths and learning curves.
+
+    Left: the four paths, mapped to ``theta``, over the objective (the two natural paths lie on
+    top of each other). Right: ``J`` along each path against the iteration, with the best
+    possible ``J``. Vanilla blue, natural red; solid circles in ``theta``, dotted triangles in
+    ``phi``.
+
+    Parameters
+    ----------
+    theta1, theta2 : array-like of shape (n2, n1)
+        Grid coordinates (``np.meshgrid``).
+    J : array-like of shape (n2, n1)
+        Objective on the grid.
+    paths : dict
+        ``{(method, coords): ndarray of shape (n_steps + 1, 2)}`` for ``method`` in
+        ``("vanilla", "natural")`` and ``coords`` in ``("theta", "phi")``
+        (:func:`course_utils.bandit.ascent_path`).
+    returns : dict
+        The same keys: ``J`` at each iterate, arrays of shape (n_steps + 1,).
+    eps : float
+        The trust-region size of the paths, > 0 (for the title).
+    J_best : float
+        The best possible ``J`` (a horizontal line).
+
+    Returns
+    -------
+    (Figure, ndarray of Axes of shape (1, 2))
+
+    Raises
+    ------
+    ValueError
+        If a key is missing, a path is not of shape (n, 2), a return curve's length differs
+        from its path's, or ``eps <= 0``.
+
+    Notes
+    -----
+    Drawn in ``notebooks/05_natural_gradient.ipynb``, section 4 (invariance under
+    reparametrisation).
+    """
+    eps = float(check_positive(eps, "eps"))
+    keys = [(method, coords) for method in _METHODS for coords in _COORDS]
+    for key in keys:
+        if key not in paths or key not in returns:
+            raise ValueError(f"paths or returns lacks the key {key!r}; valid: the four keys {keys}")
+        _check_path(paths[key], f"paths[{key!r}]")
+        if np.shape(returns[key]) != (len(paths[key]),):
+            raise ValueError(
+                f"returns[{key!r}] has shape {np.shape(returns[key])}; "
+                f"valid: shape ({len(paths[key])},), one J per iterate"
+            )
+    fig, axes = new_figure(ncols=2, width=13.0, height=5.8)
+    ax = axes[0, 0]
+    draw_objective(ax, theta1, theta2, J, colorbar=False)
+    for method, coords in keys:
+        label = f"{method} in {_COORD_SYMBOL[coords]}"
+        color = VANILLA if method == "vanilla" else NATURAL
+        draw_path(
+            ax, paths[method, coords], color=color, label=label, **_PATH_STYLE[method, coords]
+        )
+    label_theta_axes(ax)
+    ax.set_title(r"Paths mapped to $\theta$ (darker grey: larger $J$)")
+    ax.legend(loc="lower left", fontsize=10)
+
+    ax = axes[0, 1]
+    for method, coords in keys:
+        label = f"{method} in {_COORD_SYMBOL[coords]}"
+        color = VANILLA if method == "vanilla" else NATURAL
+        curve = np.asarray(returns[method, coords], dtype=float)
+        ax.plot(np.arange(len(curve)), curve, color=color, label=label, **_CURVE_STYLE[coords])
+    ax.axhline(J_best, color=OPTIMUM, linestyle="--", label=r"best possible $J$")
+    ax.set_xlabel(LABELS["iteration"])
+    ax.set_ylabel(r"$J$")
+    ax.set_title(rf"Learning curves, $\epsilon = {eps:g}$")
+    ax.legend(fontsize=10)
+    return fig, axes
+
+
+def plot_kl_against_quadratic(line, tol: float = 0.1):
+    """The exact KL and its quadratic model ``1/2 d^T F d`` along a line, and their ratios.
+
+    Left (log-log): ``KL(pi_theta || pi_theta+d)`` and ``1/2 d^T F d`` against the step length.
+    Right: both ratios ``KL / (1/2 d^T F d)`` (the two argument orders) with the band
+    ``1 +- tol``; they tend to 1 as ``d -> 0``.
+
+    Parameters
+    ----------
+    line : course_utils.bandit.KLAlongLine
+        From :func:`course_utils.bandit.kl_along_line` (attributes ``t``, ``forward``,
+        ``quadratic``, ``forward_ratio``, ``reverse_ratio``).
+    tol : float, default 0.1
+        Half-width of the shaded band around ratio 1, in (0, 1).
+
+    Returns
+    -------
+    (Figure, ndarray of Axes of shape (1, 2))
+
+    Raises
+    ------
+    ValueError
+        If ``tol`` is outside (0, 1).
+
+    Notes
+    -----
+    Drawn in ``notebooks/04_kl_and_fisher.ipynb``, section 4 (where the quadratic model
+    breaks); the KL-vs-quadratic explorer of ``course_utils.widgets`` shows it live.
+    """
+    tol = float(check_in_range(tol, "tol", 0.0, 1.0, low_open=True, high_open=True))
+    xlabel = r"step length $t = \|d\|$"
+    fig, axes = new_figure(ncols=2, width=12.0, height=4.6)
+    ax = axes[0, 0]
+    label_forward = r"exact $D_{KL}(\pi_{\theta_0} \| \pi_{\theta_0 + d})$"
+    ax.loglog(line.t, line.forward, color=EXACT, label=label_forward)
+    label_model = r"$\frac{1}{2} d^\top F d$"
+    ax.loglog(line.t, line.quadratic, color=NATURAL, linestyle="--", label=label_model)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("KL (nats)")
+    ax.set_title("KL and its quadratic model")
+    ax.legend()
+
+    ax = axes[0, 1]
+    label_forward = r"$D_{KL}(\pi_{\theta_0} \| \pi_{\theta_0 + d})$ / model"
+    ax.semilogx(line.t, line.forward_ratio, color=EXACT, label=label_forward)
+    label_reverse = r"$D_{KL}(\pi_{\theta_0 + d} \| \pi_{\theta_0})$ / model"
+    ax.semilogx(line.t, line.reverse_ratio, color=EXACT, linestyle=":", label=label_reverse)
+    ax.axhspan(1 - tol, 1 + tol, color=NATURAL, alpha=0.1, label=f"within {tol:.0%}")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("exact / quadratic")
+    ax.set_title(r"ratio $\to 1$ as $d \to 0$")
+    ax.legend(fontsize=10)
+    return fig, axes

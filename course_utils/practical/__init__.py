@@ -7,8 +7,9 @@ their public names, so ``from course_utils import practical as pr; pr.policy_upd
 - :mod:`.objectives`, **first-order alternatives** to the trust region: the KL-penalised
   surrogate and PPO's clipped surrogate, with their gradients (:func:`ppo_clip_objective`,
   :func:`ppo_clip_coefficients`, :func:`tabular_first_order_objective`,
-  :func:`gradient_ascent`), and the penalty whose multiplier is adapted by dual gradient
-  descent (:func:`dual_kl_penalty`);
+  :func:`gradient_ascent`), the penalty whose multiplier is adapted by dual gradient
+  descent (:func:`dual_kl_penalty`), and what each objective's maximiser does
+  (:func:`first_order_outcomes`, :func:`tabular_step_outcome`);
 - :mod:`.batches`, **sampled batches** (:class:`PolicyBatch`): the gradient estimate, a
   Fisher-vector product, the sampled surrogate and the sampled KL of one batch of rollouts, for
   the tabular softmax (:func:`tabular_batch`) and the k / sigma Gaussian (:func:`lqr_batch`);
@@ -16,7 +17,9 @@ their public names, so ``from course_utils import practical as pr; pr.policy_upd
   with an exact Fisher, natural with conjugate gradient on sampled Fisher-vector products, and
   TRPO (the CG step plus the backtracking line search), run for ``n_iter`` iterations at a
   fixed number of rollouts per iteration (:func:`policy_update`,
-  :func:`run_policy_optimisation`, :func:`learning_curves`, :func:`curve_band`). They take
+  :func:`run_policy_optimisation`, :func:`learning_curves`, :func:`curve_band`,
+  :func:`compare_at_equal_budget` on a :class:`PolicyProblem`), with damping and TRPO's line
+  search laid out as tables (:func:`damping_sweep`, :func:`line_search_candidates`). They take
   callables, so any policy with a batch sampler can use them;
 - :mod:`.plateau`, **Kakade's two-state plateau** in closed form (:func:`plateau_average_reward`,
   :func:`plateau_gradient`, :func:`plateau_fisher`, :func:`plateau_visitation`), iterated
@@ -37,11 +40,13 @@ from .batches import (
 from .objectives import (
     DualPenaltyRun,
     dual_kl_penalty,
+    first_order_outcomes,
     gradient_ascent,
     kl_penalty_objective,
     ppo_clip_coefficients,
     ppo_clip_objective,
     tabular_first_order_objective,
+    tabular_step_outcome,
 )
 from .plateau import (
     PlateauPath,
@@ -55,12 +60,19 @@ from .plateau import (
 )
 from .updates import (
     METHODS,
+    BudgetComparison,
     CurveBand,
+    DampingSweep,
+    LineSearchCandidates,
     OptimisationRun,
+    PolicyProblem,
     StepInfo,
     UpdateSettings,
+    compare_at_equal_budget,
     curve_band,
+    damping_sweep,
     learning_curves,
+    line_search_candidates,
     policy_update,
     run_policy_optimisation,
     step_size_sweep,
@@ -74,6 +86,8 @@ __all__ = [
     "gradient_ascent",
     "DualPenaltyRun",
     "dual_kl_penalty",
+    "tabular_step_outcome",
+    "first_order_outcomes",
     "linear_softmax_policy",
     "linear_softmax_scores",
     "linear_softmax_fvp",
@@ -91,6 +105,13 @@ __all__ = [
     "step_size_sweep",
     "CurveBand",
     "curve_band",
+    "DampingSweep",
+    "damping_sweep",
+    "LineSearchCandidates",
+    "line_search_candidates",
+    "PolicyProblem",
+    "BudgetComparison",
+    "compare_at_equal_budget",
     "plateau_visitation",
     "plateau_average_reward",
     "plateau_gradient",

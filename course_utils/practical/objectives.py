@@ -324,3 +324,97 @@ def dual_kl_penalty(
         betas.append(beta)
         thetas.append(theta)
     return DualPenaltyRun(np.array(betas), np.array(kls), np.stack(thetas))
+
+
+# --- what each objective's maximiser does: the table of notebook 07, section 5 ----------------
+
+
+def _check_flat_or_table(mdp, theta, name: str) -> np.ndarray:
+    """``theta`` of shape (S, A), or flat (S * A,) and reshaped."""
+    if not isinstance(mdp, _mdp.TabularMDP):
+        raise ValueError(f"mdp={mdp!r} is not a TabularMDP; valid: a TabularMDP")
+    theta = as_array(theta, name)
+    if theta.shape == (mdp.n_states * mdp.n_actions,):
+        theta = theta.reshape(mdp.n_states, mdp.n_actions)
+    return _mdp._check_theta(mdp, theta, name)
+
+
+def tabular_step_outcome(mdp: _mdp.TabularMDP, theta_old, theta_new) -> tuple[float, float, float]:
+    """KL, predicted gain and true gain of the move ``theta_old -> theta_new``, all exact.
+
+    - KL: ``sum_s rho_old(s) KL(pi_old(.|s) || pi_new(.|s))``
+      (:func:`course_utils.mdp.visitation_kl`);
+    - predicted gain: the surrogate ``Abar(theta_new) = sum_s rho_old(s) sum_a pi_new(a|s)
+      A_old(s, a)`` (:func:`course_utils.mdp.surrogate`), what the old data promise;
+    - true gain: ``J(theta_new) - J(theta_old)``.
+
+    By the performance-difference lemma the true gain is the surrogate with ``rho_new`` in
+    place of ``rho_old`` (seed 002), so the two agree to first order in the step.
+
+    Parameters
+    ----------
+    mdp : TabularMDP
+    theta_old, theta_new : array-like of shape (S, A) (or (S * A,), reshaped)
+
+    Returns
+    -------
+    kl, predicted, true : float
+
+    Notes
+    -----
+    Derived in ``notebooks/07_practical_npg.ipynb``, section 5.
+    """
+    theta_old = _check_flat_or_table(mdp, theta_old, "theta_old")
+    theta_new = _check_flat_or_table(mdp, theta_new, "theta_new")
+    return (
+        float(_mdp.visitation_kl(mdp, theta_old, theta_new)),
+        float(_mdp.surrogate(mdp, theta_old, theta_new)),
+        float(_mdp.expected_return(mdp, theta_new) - _mdp.expected_return(mdp, theta_old)),
+    )
+
+
+def first_order_outcomes(
+    mdp: _mdp.TabularMDP, theta_old, objectives: dict, lr: float = 1.0, n_steps: int = 200
+) -> dict:
+    """Maximise each first-order objective from ``theta_old``, as PPO does with one batch.
+
+    Each objective ``{name: (kind, options)}`` (``kind`` and ``options`` as in
+    :func:`tabular_first_order_objective`, e.g. ``("clip", {"clip": 0.2})`` or
+    ``("penalty", {"beta": 1.0})``) is maximised by ``n_steps`` steps of
+    :func:`gradient_ascent` with exact gradients, and its last iterate is scored by
+    :func:`tabular_step_outcome`.
+
+    Parameters
+    ----------
+    mdp : TabularMDP
+    theta_old : array-like of shape (S, A)
+    objectives : dict
+        ``{name: (kind, options)}``, ``kind`` in ``{"surrogate", "clip", "penalty"}``.
+    lr : float, default 1.0
+        Step size of the ascent, > 0.
+    n_steps : int, default 200
+        Ascent steps, >= 1.
+
+    Returns
+    -------
+    dict
+        ``{name: (kl, predicted, true)}``, in the order of ``objectives``.
+
+    Notes
+    -----
+    Derived in ``notebooks/07_practical_npg.ipynb``, section 5.
+    """
+    theta_old = _mdp._check_theta(mdp, theta_old, "theta_old")
+    out = {}
+    for name, (kind, options) in objectives.items():
+        if kind not in ("surrogate", "clip", "penalty"):
+            raise ValueError(
+                f"objectives[{name!r}] has kind={kind!r}; valid: 'surrogate', 'clip' or 'penalty'"
+            )
+
+        def value_and_grad(th, kind=kind, options=options):
+            return tabular_first_order_objective(mdp, theta_old, th, kind, **options)
+
+        thetas, _ = gradient_ascent(value_and_grad, theta_old, lr, n_steps)
+        out[name] = tabular_step_outcome(mdp, theta_old, thetas[-1])
+    return out

@@ -164,9 +164,10 @@ def _check_names(names: list[str]) -> list[str]:
 def release(names: list[str]) -> int:
     """Write the student versions to ``release/<assignment>/`` (solutions, hidden tests and
     outputs removed) and register the assignments in the gradebook."""
+    names = _check_names(names)
     failed = 0
-    for name in _check_names(names):
-        failed += _nbgrader("generate_assignment", name, "--force") != 0
+    for pattern in ["*"] if names == assignments() else names:  # one nbgrader process if it can
+        failed += _nbgrader("generate_assignment", pattern, "--force") != 0
     if not failed:
         print(f"student versions written to {HERE.name}/release/<assignment>/<assignment>.ipynb")
     return 1 if failed else 0
@@ -289,13 +290,16 @@ def grade(
             if _nbgrader("generate_assignment", name, "--force", env=env) != 0:
                 status = 1
                 continue
-        # nbgrader exits non-zero if some submission could not be graded; it grades the rest
-        status |= _nbgrader("autograde", name, "--force", env=env) != 0
-        if feedback:
-            status |= _nbgrader("generate_feedback", name, "--force", env=env) != 0
         graded.append(name)
     if not graded:
         return status
+    # One nbgrader process for all the assignments when it can ("*" matches every
+    # submitted/<student>/<assignment>/): importing nbgrader costs seconds per process.
+    # nbgrader exits non-zero if some submission could not be graded; it grades the rest.
+    for pattern in ["*"] if graded == assignments() else graded:
+        status |= _nbgrader("autograde", pattern, "--force", env=env) != 0
+        if feedback:
+            status |= _nbgrader("generate_feedback", pattern, "--force", env=env) != 0
     rows = score_table(graded)
     _print_table(rows, graded)
     if csv_path:
