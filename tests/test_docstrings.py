@@ -22,7 +22,7 @@ from course_utils import (
 from course_utils.gaussian import closed_forms, formulas, paths, policy_kl
 from course_utils.gaussian import sampling as gaussian_sampling
 from course_utils.mdp import core, gradients, improvement, optimal, sampling, stationary
-from course_utils.practical import batches, objectives, plateau, updates
+from course_utils.practical import batches, comparison, diagnostics, objectives, plateau, updates
 
 MODULES = [
     actor_critic,
@@ -35,7 +35,8 @@ MODULES = [
     natural,
     report,
 ]
-MODULES += [batches, objectives, plateau, updates]  # course_utils.practical, one per concept
+# course_utils.practical, one module per concept
+MODULES += [batches, comparison, diagnostics, objectives, plateau, updates]
 MODULES += [core, gradients, improvement, optimal, sampling, stationary]  # course_utils.mdp
 MODULES += [closed_forms, formulas, gaussian_sampling, paths, policy_kl]  # course_utils.gaussian
 

@@ -1,6 +1,6 @@
 """Practical natural policy gradients: sampled batches, the four update rules, PPO, the plateau.
 
-Everything ``notebooks/07_practical_npg.ipynb`` runs, in four modules, one per concept
+Everything ``notebooks/07_practical_npg.ipynb`` runs, in six modules, one per concept
 (``notebooks/MATH.md`` sections 1, 2 and 4; seed 001's practical notes); this package re-exports
 their public names, so ``from course_utils import practical as pr; pr.policy_update`` works:
 
@@ -17,10 +17,12 @@ their public names, so ``from course_utils import practical as pr; pr.policy_upd
   with an exact Fisher, natural with conjugate gradient on sampled Fisher-vector products, and
   TRPO (the CG step plus the backtracking line search), run for ``n_iter`` iterations at a
   fixed number of rollouts per iteration (:func:`policy_update`,
-  :func:`run_policy_optimisation`, :func:`learning_curves`, :func:`curve_band`,
-  :func:`compare_at_equal_budget` on a :class:`PolicyProblem`), with damping and TRPO's line
-  search laid out as tables (:func:`damping_sweep`, :func:`line_search_candidates`). They take
+  :func:`run_policy_optimisation`, :func:`learning_curves`, :func:`curve_band`). They take
   callables, so any policy with a batch sampler can use them;
+- :mod:`.comparison`, **the equal-budget comparison** of the four rules
+  (:func:`compare_at_equal_budget` on a :class:`PolicyProblem`);
+- :mod:`.diagnostics`, **damping and TRPO's line search laid out as tables**
+  (:func:`damping_sweep`, :func:`line_search_candidates`);
 - :mod:`.plateau`, **Kakade's two-state plateau** in closed form (:func:`plateau_average_reward`,
   :func:`plateau_gradient`, :func:`plateau_fisher`, :func:`plateau_visitation`), iterated
   exactly (:func:`plateau_ascent`) or integrated as a gradient flow (:func:`plateau_flow`).
@@ -36,6 +38,13 @@ from .batches import (
     linear_softmax_scores,
     lqr_batch,
     tabular_batch,
+)
+from .comparison import BudgetComparison, PolicyProblem, compare_at_equal_budget
+from .diagnostics import (
+    DampingSweep,
+    LineSearchCandidates,
+    damping_sweep,
+    line_search_candidates,
 )
 from .objectives import (
     DualPenaltyRun,
@@ -60,19 +69,12 @@ from .plateau import (
 )
 from .updates import (
     METHODS,
-    BudgetComparison,
     CurveBand,
-    DampingSweep,
-    LineSearchCandidates,
     OptimisationRun,
-    PolicyProblem,
     StepInfo,
     UpdateSettings,
-    compare_at_equal_budget,
     curve_band,
-    damping_sweep,
     learning_curves,
-    line_search_candidates,
     policy_update,
     run_policy_optimisation,
     step_size_sweep,
