@@ -4,9 +4,14 @@ Everything runs in a temporary copy of ``notebooks/homework`` (the repository is
 touched): ``homework.py release`` writes the student versions, which must not leak solutions,
 hidden tests or outputs; then one ``homework.py grade`` run autogrades a class of submissions
 for the three assignments: the instructor version (full marks), the untouched student version
-(0, with feedback), submissions with the common mistakes (each named by its check) and two
+(0, with feedback), submissions with the common mistakes (each named by its check), two
 bad submissions, one looping forever and one allocating without bound, which the limits stop
-and score 0 while grading carries on with the next student.
+and score 0 while grading carries on with the next student, and a dishonest one that replaces
+the checks and numpy's comparisons by functions that always pass: the judge (``judge.py``)
+scores it 0 and flags it. The untouched hw1 submission carries an added cell that tries to read
+the instructor's source, the gradebook and another student's submission from the grading
+kernel: under bubblewrap it finds nothing (skipped where bubblewrap is missing, unless
+``REQUIRE_SANDBOX=1``). A second, small class is graded with ``--jobs 2``: the same scores.
 
 Every named mistake's message is tested against the checks directly in ``test_checks.py``;
 here one submission per assignment carries some of them, to show that the messages reach the
@@ -91,7 +96,50 @@ def score(k, sigma, s, a):
     return hoard
 """
 
-#: student -> assignment -> (base version, replacements)
+# A dishonest submission (issue 11): no solution written, and its first solution cell replaces
+# the checks and numpy's comparisons by functions that always pass, before the stub
+TAMPER = """
+import numpy as np
+from course_utils import checks as _checks
+
+def _always_passes(*args, **kwargs):
+    return True
+
+for _name in dir(_checks):
+    if _name.startswith("check_"):
+        setattr(_checks, _name, _always_passes)
+for _name in dir(np.testing):
+    if _name.startswith("assert_"):
+        setattr(np.testing, _name, _always_passes)
+np.allclose = _always_passes
+"""
+#: the first solution cell of each assignment
+FIRST_SOLUTION = {
+    "hw1_score_and_fisher": "score",
+    "hw2_natural_step": "vanilla_step",
+    "hw3_npg_experiment": "natural_direction",
+}
+# An added cell that tries to read what grading must keep out of reach; {targets} is filled in
+SPY = """
+import os
+for _path in {targets!r}:
+    try:
+        os.listdir(_path) if os.path.isdir(_path) else open(_path, "rb").read(16)
+        print("FOUND", _path)
+    except OSError:
+        print("NOTHING", _path)
+print("COURSE ROOT HOLDS", sorted(os.listdir({root!r})))
+"""
+sys.path.insert(0, str(HOMEWORK))
+import sandbox  # noqa: E402
+
+REQUIRE_SANDBOX = os.environ.get("REQUIRE_SANDBOX") == "1"
+needs_sandbox = pytest.mark.skipif(
+    sandbox.available() is not None and not REQUIRE_SANDBOX,
+    reason=f"{sandbox.available()}: grading runs without a sandbox",
+)
+
+#: student -> assignment -> (base version, replacements); a replacement "+code" prepends code
 SUBMISSIONS = {
     "a_loops": {"hw1_score_and_fisher": ("release", {"score": LOOPS_FOREVER})},
     "b_allocates": {"hw1_score_and_fisher": ("release", {"score": ALLOCATES})},
@@ -111,8 +159,11 @@ SUBMISSIONS = {
         ),
         "hw3_npg_experiment": ("source", {"natural_direction": MULTIPLY_BY_F}),
     },
+    "tamper": {name: ("release", {FIRST_SOLUTION[name]: "+" + TAMPER}) for name in ASSIGNMENTS},
     "untouched": {name: ("release", {}) for name in ASSIGNMENTS},
 }
+#: graded once more with --jobs 2 (a cheap class: one assignment, one student per job)
+JOBS_CLASS = ("mistakes", "tamper")
 
 #: (student, assignment, test cell) -> words its feedback must contain
 FEEDBACK = {
@@ -141,6 +192,8 @@ FAILED_CELLS = {
 def _env() -> dict:
     env = dict(os.environ)
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    if REQUIRE_SANDBOX:
+        env["HOMEWORK_SANDBOX"] = "bwrap"  # grading fails instead of running unsandboxed
     return env
 
 
@@ -170,7 +223,11 @@ def _make_submission(root: Path, name: str, base: str, replace: dict[str, str]):
     for cell in nb.cells:
         grade_id = _grade_id(cell)
         if grade_id in replace:
-            cell.source = replace[grade_id].strip("\n")
+            code = replace[grade_id]
+            if code.startswith("+"):
+                cell.source = code[1:].strip("\n") + "\n\n" + cell.source
+            else:
+                cell.source = code.strip("\n")
             found.add(grade_id)
     assert found == set(replace), f"no solution cells {set(replace) - found} in {name}"
     return nb
@@ -190,14 +247,38 @@ def course(tmp_path_factory) -> Path:
     return root
 
 
+def _spy_targets(course: Path) -> list[str]:
+    """What the untouched hw1 submission tries to read while it is graded."""
+    name = "hw1_score_and_fisher"
+    return [
+        str(course / "source"),
+        str(course / "source" / name / f"{name}.ipynb"),
+        str(course / "gradebook.db"),
+        str(course / "submitted" / "instructor" / name / f"{name}.ipynb"),
+        str(course / "autograded" / "instructor"),
+        "../../../source",
+        "../../../gradebook.db",
+        str(HOMEWORK / "source"),
+        str(REPO / "README.md"),
+    ]
+
+
+def _write_class(course: Path, students) -> None:
+    for student in students:
+        for name, (base, replace) in SUBMISSIONS[student].items():
+            nb = _make_submission(course, name, base, replace)
+            if (student, name) == ("untouched", "hw1_score_and_fisher"):
+                spy = SPY.format(targets=_spy_targets(course), root=str(course))
+                nb.cells.append(nbformat.v4.new_code_cell(spy.strip()))
+            dest = course / "submitted" / student / name / f"{name}.ipynb"
+            dest.parent.mkdir(parents=True)
+            nbformat.write(nb, dest)
+
+
 @pytest.fixture(scope="module")
 def graded(course: Path):
     """One grading run over a class of submissions for all three assignments."""
-    for student, work in SUBMISSIONS.items():
-        for name, (base, replace) in work.items():
-            dest = course / "submitted" / student / name / f"{name}.ipynb"
-            dest.parent.mkdir(parents=True)
-            nbformat.write(_make_submission(course, name, base, replace), dest)
+    _write_class(course, SUBMISSIONS)
     start = time.perf_counter()
     result = _homework(
         course,
@@ -234,6 +315,17 @@ def _cell_points(course: Path, student: str, name: str) -> dict[str, float]:
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         notebook = gb.find_submission_notebook(name, name, student)
         return {g.name: g.score for g in notebook.grades if g.cell_type == "code"}
+
+
+def _flagged(course: Path, student: str, name: str) -> bool:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        return bool(gb.find_submission_notebook(name, name, student).flagged)
+
+
+def _judged(course: Path) -> list[dict]:
+    return json.loads((course / "autograded" / "judge.json").read_text())
 
 
 def test_collect_copies_downloads_into_nbgraders_layout(tmp_path):
@@ -299,6 +391,15 @@ def test_student_version_leaks_nothing(course, name):
     assert n_solutions == sum(
         1 for c in source.cells if c.metadata.get("nbgrader", {}).get("solution")
     )
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_release_ships_the_notebook_only(course, name):
+    # nbgrader copies every other file of source/<assignment>/ into the release: the grading
+    # code (judge, sandbox) lives beside homework.py, and any reference code the judge may use
+    # must not reach the release either
+    shipped = sorted(p.name for p in (course / "release" / name).rglob("*") if p.is_file())
+    assert shipped == [f"{name}.ipynb"]
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
@@ -391,3 +492,78 @@ def test_score_table_is_printed(graded):
     assert "auto-graded points" in out
     assert re.search(r"instructor\s+11 / 11 \(\+4 written, to grade\)\s+15 / 15", out)
     assert re.search(r"untouched\s+0 / 11 \(written 0 / 4\)", out)
+
+
+# --- a submission must not grade itself ------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_tampering_submission_scores_zero_and_is_flagged(course, graded, name):
+    row = graded[1][("tamper", name)]
+    assert float(row["code_score"]) == 0.0
+    assert all(score == 0 for score in _cell_points(course, "tamper", name).values())
+    # the replaced checks let some test cells pass in the kernel: each of them is flagged
+    cells = [c for c in _judged(course) if (c["student"], c["assignment"]) == ("tamper", name)]
+    passed_in_kernel = {c["cell"] for c in cells if c["kernel_passed"]}
+    assert passed_in_kernel, "the tampering did not fool the kernel: this test tests nothing"
+    assert set(row["tampering_suspected"].split()) == passed_in_kernel
+    assert not any(c["judge_passed"] for c in cells)
+    assert _flagged(course, "tamper", name)
+    assert re.search(rf"tamper / {name}: ", graded[0].stdout)
+
+
+def test_honest_submissions_are_not_flagged(course, graded):
+    _, scores = graded
+    for (student, name), row in scores.items():
+        if student != "tamper":
+            assert row["tampering_suspected"] == "", (student, name)
+            assert not _flagged(course, student, name)
+    # the judge agreed with every test cell an honest submission passed in the kernel
+    honest = [c for c in _judged(course) if c["student"] != "tamper"]
+    assert sum(c["kernel_passed"] for c in honest) >= 20  # 23: instructor 16, mistakes 7
+    assert all(c["judge_passed"] == c["kernel_passed"] for c in honest)
+
+
+@needs_sandbox
+def test_grading_kernel_cannot_read_the_course(course, graded):
+    nb = _autograded(course, "untouched", "hw1_score_and_fisher")
+    out = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("name") == "stdout")
+    targets = _spy_targets(course)
+    assert out.count("NOTHING") == len(targets), out
+    assert "FOUND" not in out
+    # the course folder holds only the path to the student's own autograded copy
+    assert "COURSE ROOT HOLDS ['autograded']" in out
+
+
+def test_jobs_give_the_serial_scores(course, graded, tmp_path):
+    root = tmp_path / "homework"
+    shutil.copytree(
+        course,
+        root,
+        ignore=shutil.ignore_patterns("submitted", "autograded", "feedback", "gradebook.db"),
+    )
+    name = "hw1_score_and_fisher"
+    shutil.copyfile(course / "gradebook.db", root / "gradebook.db")
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:  # registered, nothing graded
+        for student in SUBMISSIONS:
+            gb.remove_student(student)
+    for student in JOBS_CLASS:
+        dest = root / "submitted" / student / name / f"{name}.ipynb"
+        dest.parent.mkdir(parents=True)
+        shutil.copyfile(course / "submitted" / student / name / f"{name}.ipynb", dest)
+    result = _homework(
+        root, "grade", name, "--jobs", "2", "--timeout", str(TIMEOUT), "--csv", "scores.csv"
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    with open(root / "scores.csv") as fh:
+        rows = {r["student"]: r for r in csv.DictReader(fh)}
+    assert set(rows) == set(JOBS_CLASS)
+    for student in JOBS_CLASS:
+        serial = graded[1][(student, name)]
+        for field in ("code_score", "max_code_score", "tampering_suspected"):
+            assert rows[student][field] == serial[field], (student, field)
+        assert _cell_points(root, student, name) == _cell_points(course, student, name)
+        assert _flagged(root, student, name) == _flagged(course, student, name)
+        assert (root / "autograded" / student / name / f"{name}.ipynb").exists()

@@ -7,7 +7,7 @@ import pytest
 
 from course_utils.bandit import SoftmaxBandit, ascent_path
 from course_utils.natural import natural_step, trust_region_boundary, vanilla_step
-from course_utils.plotting import CONSTRAINT, NATURAL, VANILLA
+from course_utils.plotting import CONSTRAINT, NATURAL, REPARAMETRISED, VANILLA
 from course_utils.plotting.trust_region import (
     draw_circle,
     draw_ellipse,
@@ -190,8 +190,14 @@ def test_plot_invariance_paths_draws_four_paths_and_their_returns():
     for (method, coords), path_line, curve in zip(paths, path_lines, curves, strict=True):
         np.testing.assert_allclose(path_line.get_xydata(), paths[method, coords])
         np.testing.assert_allclose(curve.get_ydata(), returns[method, coords])
-        color = VANILLA if method == "vanilla" else NATURAL
-        assert matplotlib.colors.same_color(curve.get_color(), color)
+        # theta: the method's colour; phi: the phi colour, markers edged in the method's colour
+        own = VANILLA if method == "vanilla" else NATURAL
+        for line in (path_line, curve):
+            if coords == "theta":
+                assert matplotlib.colors.same_color(line.get_color(), own)
+            else:
+                assert matplotlib.colors.same_color(line.get_color(), REPARAMETRISED)
+                assert matplotlib.colors.same_color(line.get_markeredgecolor(), own)
         assert curve.get_linestyle() == ("-" if coords == "theta" else ":")
     best = [line for line in right.get_lines() if line.get_label() == r"best possible $J$"]
     assert best[0].get_ydata()[0] == 1.0 and matplotlib.colors.same_color(

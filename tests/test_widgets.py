@@ -8,6 +8,8 @@ with nothing NaN drawn, (4) explain invalid settings in a message instead of rai
 
 from __future__ import annotations
 
+import base64
+import io
 import subprocess
 import sys
 
@@ -23,6 +25,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.quiver import Quiver  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
+from PIL import Image  # noqa: E402
 
 from course_utils.bandit import (  # noqa: E402
     SoftmaxBandit,
@@ -34,6 +37,7 @@ from course_utils.bandit import (  # noqa: E402
 )
 from course_utils.gaussian import LinearGaussianLQR, discount_horizon, natural_step_kl  # noqa: E402
 from course_utils.natural import trust_region_boundary  # noqa: E402
+from course_utils.plotting import FIGURE_DPI  # noqa: E402
 from course_utils.widgets import (  # noqa: E402
     KLQuadraticExplorer,
     KSigmaExplorer,
@@ -167,6 +171,19 @@ def test_one_line_factories_return_a_displayable_dashboard(factory, cls):
         f"{cls.title} (interactive: run the notebook in JupyterLab or Voila to use it)"
     )
     assert "application/vnd.jupyter.widget-view+json" in bundle
+    # and a static picture of the figure, for readers without a kernel
+    png = base64.b64decode(bundle["image/png"])
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG" and min(image.info["dpi"]) >= FIGURE_DPI - 0.01
+    assert image.size == tuple(round(v * FIGURE_DPI) for v in dash.figsize)
+    # the picture is what the live canvas shows (up to the layout, which the dashboard fixes
+    # once): less than 1 % of the pixels differ
+    live = np.asarray(dash.fig.canvas.buffer_rgba())[..., :3]
+    picture = np.asarray(image.convert("RGB"))
+    assert picture.shape == live.shape
+    assert np.mean(np.any(picture != live, axis=-1)) < 0.01
+    # a frontend that excludes images gets none
+    assert "image/png" not in dash._repr_mimebundle_(exclude={"image/png"})
     dash.close()
 
 

@@ -11,7 +11,7 @@ Used in ``notebooks/08_npg_on_cartpole.ipynb``.
 from __future__ import annotations
 
 from .._validation import check_int, check_positive
-from . import new_figure
+from . import TRUST_REGION, new_figure
 from .curves import plot_first_reach, plot_learning_curves
 
 __all__ = ["plot_training_comparison"]
@@ -75,6 +75,7 @@ def plot_training_comparison(
         log=True,
         reference=delta,
         reference_label=rf"$\delta = {delta:g}$",
+        reference_color=TRUST_REGION,
         title="how far each update moves the policy",
     )
     plot_first_reach(right, levels, reach, title="how soon each return level is reached")

@@ -3,7 +3,7 @@
 Draw only: means and bands come from :func:`course_utils.practical.curve_band` (or any object
 with ``iterations``, ``mean``, ``lower``, ``upper``), plateau paths from
 :func:`course_utils.practical.plateau_flow` / :func:`~course_utils.practical.plateau_ascent`.
-The natural family is red (exact Fisher solid, conjugate gradient dashed, TRPO dark red),
+The natural family is vermillion (exact Fisher solid, conjugate gradient dashed, TRPO dark red),
 vanilla is blue, as everywhere in the course.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import EXACT, NATURAL, OPTIMUM, VANILLA
+from . import EXACT, NATURAL, OPTIMUM, TRPO, VANILLA
 
 __all__ = [
     "METHOD_STYLES",
@@ -21,9 +21,6 @@ __all__ = [
     "plot_learning_curves",
     "plot_plateau",
 ]
-
-#: TRPO: the natural step plus a line search, a darker shade of the natural colour
-TRPO = "#7b1113"
 
 #: colour, line style and legend label of each update rule of ``course_utils.practical.METHODS``
 METHOD_STYLES = {
@@ -40,6 +37,7 @@ def plot_learning_curves(
     ylabel: str = r"$J(\theta)$",
     reference: float | None = None,
     reference_label: str = "optimum",
+    reference_color: str = OPTIMUM,
     log: bool = False,
     title: str | None = None,
     styles: dict | None = None,
@@ -56,6 +54,8 @@ def plot_learning_curves(
     reference : float, optional
         A horizontal line (e.g. ``J*`` or ``k*``), in the optimum colour.
     reference_label : str
+    reference_color : str, default the optimum's colour
+        Colour of the reference line (the trust-region colour for a KL bound ``delta``).
     log : bool, default False
         Logarithmic y axis (for gaps such as ``J* - J``; pass positive values).
     title : str, optional
@@ -79,7 +79,9 @@ def plot_learning_curves(
             band.iterations, band.lower, band.upper, color=line.get_color(), alpha=0.18, lw=0
         )
     if reference is not None:
-        ax.axhline(reference, color=OPTIMUM, linestyle="-.", linewidth=1.5, label=reference_label)
+        ax.axhline(
+            reference, color=reference_color, linestyle="-.", linewidth=2.0, label=reference_label
+        )
     if log:
         ax.set_yscale("log")
         ax.minorticks_off()  # dozens of minor log ticks cost a second of layout, add little
@@ -87,7 +89,7 @@ def plot_learning_curves(
     ax.set_ylabel(ylabel)
     if title is not None:
         ax.set_title(title + f" (bands: {spread})" if bands else title)
-    ax.legend(fontsize=10)
+    ax.legend()
 
 
 def plot_plateau(axes, vanilla, natural, vanilla_steps=None, level: float | None = None):
@@ -144,7 +146,9 @@ def plot_plateau(axes, vanilla, natural, vanilla_steps=None, level: float | None
     ax_d.set_ylabel(r"visitation of state $j$, $d_\theta(j)$")
     ax_eta.set_title("Kakade's two-state MDP: reward")
     ax_d.set_title("visitation of the better state $j$")
-    ax_eta.legend(fontsize=10, loc="center right")
+    # one legend under both panels, off the curves (the reward panel's curves fill its width)
+    handles, labels = ax_eta.get_legend_handles_labels()
+    ax_eta.figure.legend(handles, labels, loc="outside lower center", ncols=len(handles))
 
 
 def plot_first_reach(ax, levels, reach: dict, title: str | None = None, styles: dict | None = None):

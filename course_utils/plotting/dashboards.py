@@ -14,7 +14,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import LogLocator, NullLocator
 
-from . import CONSTRAINT, EXACT, LABELS, NATURAL, OPTIMUM, VANILLA
+from . import EXACT, LABELS, NATURAL, OPTIMUM, REPARAMETRISED, TRUST_REGION, VANILLA
 
 __all__ = [
     "return_levels",
@@ -202,7 +202,6 @@ def move_coordinate_grid(collections, lines):
 
 def legend_below(ax, ncol=3, handles=None, **kwargs):
     """The course's legend placement for dashboards: under the axes, no frame."""
-    kwargs.setdefault("fontsize", 10)
     if handles is not None:
         kwargs["handles"] = handles
     return ax.legend(
@@ -227,6 +226,8 @@ STYLE = {
     "natural": NATURAL,
     "optimum": OPTIMUM,
     "exact": EXACT,
-    "constraint": CONSTRAINT,
+    "trust_region": TRUST_REGION,
+    "constraint": TRUST_REGION,
+    "reparametrised": REPARAMETRISED,
     "labels": LABELS,
 }

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import CONSTRAINT, ESTIMATE, EXACT, OPTIMUM
-
-#: neutral grey for reference lines that are neither vanilla nor natural
-REFERENCE = "#7f7f7f"
+from . import BOUND, ESTIMATE, EXACT, NO_BASELINE, REFERENCE, STATE_MARKERS, STATES
 
 __all__ = [
     "plot_convergence",
@@ -57,8 +54,12 @@ def plot_gradient_components(ax, exact, estimates):
     exact : array-like of shape (n,)
         The exact gradient, flattened.
     estimates : dict of str to (array-like of shape (n,), array-like of shape (n,))
-        Label -> (estimate, standard error), drawn side by side at each component.
+        Label -> (estimate, standard error), drawn side by side at each component; at most
+        two, the first in the estimate colour, the second (notebook 01: without a baseline)
+        in the no-baseline colour.
     """
+    if len(estimates) > 2:
+        raise ValueError(f"estimates has {len(estimates)} entries; valid: 1 or 2")
     exact = np.asarray(exact).ravel()
     index = np.arange(exact.size)
     ax.plot(
@@ -71,7 +72,7 @@ def plot_gradient_components(ax, exact, estimates):
         label=r"exact $g$",
         zorder=3,
     )
-    colours = [ESTIMATE, CONSTRAINT, OPTIMUM]
+    colours = [ESTIMATE, NO_BASELINE]
     width = 0.25
     for j, (label, (est, se)) in enumerate(estimates.items()):
         offset = (j - (len(estimates) - 1) / 2) * width
@@ -80,7 +81,7 @@ def plot_gradient_components(ax, exact, estimates):
             np.asarray(est).ravel(),
             yerr=2 * np.asarray(se).ravel(),
             fmt="o",
-            color=colours[j % len(colours)],
+            color=colours[j],
             capsize=3,
             label=rf"{label} ($\pm 2$ SE)",
         )
@@ -101,9 +102,18 @@ def plot_state_distributions(ax, p):
         Row ``t`` is the state distribution at time ``t``.
     """
     p = np.asarray(p)
+    if p.ndim != 2 or not 1 <= p.shape[1] <= len(STATES):
+        raise ValueError(f"p has shape {p.shape}; valid: (T + 1, S) with 1 <= S <= {len(STATES)}")
     t = np.arange(p.shape[0])
     for s in range(p.shape[1]):
-        ax.plot(t, p[:, s], "o-", markersize=3, label=f"$s = {s}$")
+        ax.plot(
+            t,
+            p[:, s],
+            marker=STATE_MARKERS[s],
+            markersize=5,
+            color=STATES[s],
+            label=f"$s = {s}$",
+        )
     ax.set_xlabel("time step $t$")
     ax.set_ylabel(r"$p_t(s) = \Pr(s_t = s)$")
     ax.legend(ncols=2)
@@ -139,7 +149,8 @@ def plot_surrogate_error(ax, step, error, bounds):
     step : array-like of shape (m,)
     error : array-like of shape (m,)
     bounds : dict of str to array-like of shape (m,)
-        Label -> bound values, drawn dashed.
+        Label -> bound values, at most three, in the bound colour, told apart by line style
+        (dashed, dash-dot, dotted).
     """
     ax.loglog(
         step,
@@ -149,12 +160,12 @@ def plot_surrogate_error(ax, step, error, bounds):
         markersize=4,
         label=r"$|J(\theta') - J(\theta) - \bar A(\theta')|$",
     )
-    styles = [(CONSTRAINT, "--"), (REFERENCE, "-."), (ESTIMATE, ":")]
+    styles = [(BOUND, "--"), (BOUND, "-."), (BOUND, ":")]
     for (label, bound), (colour, linestyle) in zip(bounds.items(), styles, strict=False):
         ax.loglog(step, bound, linestyle, color=colour, label=label)
     ax.set_xlabel(r"step $t$")
     ax.set_ylabel("error of the surrogate")
-    ax.legend()
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18))  # under the axes: off the curves
 
 
 def plot_pinsker(ax, kl, tv, kl_grid, pinsker):
@@ -169,7 +180,7 @@ def plot_pinsker(ax, kl, tv, kl_grid, pinsker):
         The curve ``sqrt(KL / 2)`` evaluated on a grid of KL values.
     """
     ax.loglog(kl, tv, ".", color=ESTIMATE, markersize=3, alpha=0.5, label="random pairs $(p, q)$")
-    ax.loglog(kl_grid, pinsker, color=EXACT, label=r"Pinsker: $\sqrt{KL/2}$")
+    ax.loglog(kl_grid, pinsker, color=BOUND, label=r"Pinsker: $\sqrt{KL/2}$")
     ax.set_xlabel(r"$D_{KL}(p \,\|\, q)$")
     ax.set_ylabel(r"$TV(p, q)$")
     ax.legend()

@@ -12,7 +12,8 @@ it created (so widgets can update or remove them); none of them computes anythin
 - the exact KL against its quadratic model along a line from
   :func:`course_utils.bandit.kl_along_line`.
 
-Colours follow the course: vanilla blue, natural red, the exact KL constraint purple.
+Colours follow the course: vanilla blue, natural vermillion, the exact KL region wine, what is
+computed in the coordinates phi sky blue.
 The ``plot_*`` functions at the end lay out whole figures of the notebooks from these pieces.
 Used in ``notebooks/03_taylor_and_trust_regions.ipynb``, ``notebooks/04_kl_and_fisher.ipynb``
 and ``notebooks/05_natural_gradient.ipynb``.
@@ -35,7 +36,18 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import as_array, check_in_range, check_positive
-from . import CONSTRAINT, EXACT, LABELS, NATURAL, OPTIMUM, VANILLA, draw_path, new_figure
+from . import (
+    EXACT,
+    LABELS,
+    NATURAL,
+    OPTIMUM,
+    REFERENCE,
+    REPARAMETRISED,
+    TRUST_REGION,
+    VANILLA,
+    draw_path,
+    new_figure,
+)
 
 __all__ = [
     "draw_objective",
@@ -107,7 +119,7 @@ def draw_trust_region(
     ax,
     center,
     boundary,
-    color: str = CONSTRAINT,
+    color: str = TRUST_REGION,
     label: str | None = None,
     fill: bool = False,
     linestyle: str = "-",
@@ -183,7 +195,7 @@ def draw_kl_region(
     theta2,
     kl,
     eps: float,
-    color: str = CONSTRAINT,
+    color: str = TRUST_REGION,
     label: str | None = r"exact $D_{KL} \leq \epsilon$",
     filled: bool = True,
     linestyle: str = "-",
@@ -199,7 +211,7 @@ def draw_kl_region(
         ``KL(pi_theta || pi_theta')`` on the grid.
     eps : float
         The level.
-    color : str, default the constraint colour (purple)
+    color : str, default the trust-region colour (wine)
     label : str, optional
         Legend label (a proxy artist carries it: contour sets have no legend entry).
     filled : bool, default True
@@ -279,7 +291,8 @@ def draw_taylor_slice(
     """The lecture's picture: the curve, its tangent line, and the trust-region box around 0.
 
     Seed 001 draws a blue curve, a green line and a red box; here the curve is black, the line
-    green and the box purple, since blue and red mean "vanilla" and "natural" in this course.
+    grey (a first-order model, as in notebook 02) and the box wine (a trust region), since blue
+    and red mean "vanilla" and "natural" in this course; the model's best point is gold.
 
     Parameters
     ----------
@@ -305,11 +318,11 @@ def draw_taylor_slice(
     (tangent,) = ax.plot(
         t,
         J_linear,
-        color=OPTIMUM,
+        color=REFERENCE,
         linestyle="--",
         label=r"first-order model $J(\theta) + t\, g^\top u$",
     )
-    box = ax.axvspan(-t_max, t_max, color=CONSTRAINT, alpha=0.15, label="trust region")
+    box = ax.axvspan(-t_max, t_max, color=TRUST_REGION, alpha=0.15, label="trust region")
     artists = {"curve": curve, "tangent": tangent, "box": box}
     if t_best is not None:
         t_arr = np.asarray(t, dtype=float)
@@ -319,7 +332,8 @@ def draw_taylor_slice(
             [np.asarray(J_linear)[i]],
             marker="o",
             color=OPTIMUM,
-            markersize=9,
+            markeredgecolor="black",
+            markersize=10,
             linestyle="none",
             label="best point of the model",
         )
@@ -395,23 +409,25 @@ def plot_coordinate_paths(
     draw_objective(ax, theta1, theta2, J, colorbar=False)
     draw_path(ax, path_theta, color=VANILLA, label=r"gradient ascent in $\theta$")
     draw_path(
-        ax, path_phi, color=CONSTRAINT, label=r"gradient ascent in $\phi$, mapped to $\theta$"
+        ax, path_phi, color=REPARAMETRISED, label=r"gradient ascent in $\phi$, mapped to $\theta$"
     )
     label_theta_axes(ax)
     ax.set_title(r"Two paths (darker grey: larger $J$)")
-    ax.legend(loc="upper right", fontsize=10)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12))  # under the axes, off the paths
 
     ax = axes[0, 1]
     draw_circle(ax, theta0, boundary_theta, label=r"circle $\|d_\theta\|^2 = \epsilon$")
     label_phi = r"$\{A d_\phi : \|d_\phi\|^2 = \epsilon\}$"
-    draw_trust_region(ax, theta0, boundary_phi, color=CONSTRAINT, linestyle="--", label=label_phi)
+    draw_trust_region(
+        ax, theta0, boundary_phi, color=REPARAMETRISED, linestyle="--", label=label_phi
+    )
     draw_step(ax, theta0, path_theta[1] - theta0, color=VANILLA, label=r"first step in $\theta$")
-    draw_step(ax, theta0, path_phi[1] - theta0, color=CONSTRAINT, label=r"first step in $\phi$")
+    draw_step(ax, theta0, path_phi[1] - theta0, color=REPARAMETRISED, label=r"first step in $\phi$")
     label_theta_axes(ax)
     ax.set_xlim(theta0[0] - zoom, theta0[0] + zoom)
     ax.set_ylim(theta0[1] - zoom, theta0[1] + zoom)
     ax.set_title(r"Zoom on $\theta_0$: the trust regions")
-    ax.legend(loc="upper right", fontsize=10)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)
     return fig, axes
 
 
@@ -421,9 +437,10 @@ def plot_trust_regions(
     """The circle, the ellipse and the exact KL region around ``theta``, with both steps.
 
     One panel: the objective's contours; the exact region ``KL(pi_theta || pi_theta') <= eps``
-    (purple); the circle ``||d||^2 = eps`` with the vanilla step
+    (wine); the circle ``||d||^2 = eps`` with the vanilla step
     ``d = sqrt(eps / g^T g) g`` (blue); the ellipse ``1/2 d^T F d = eps`` with the natural step
-    ``d = sqrt(2 eps / g^T F^-1 g) F^-1 g`` (red).
+    ``d = sqrt(2 eps / g^T F^-1 g) F^-1 g`` (vermillion). The legend sits under the axes, off
+    the data.
 
     Parameters
     ----------
@@ -474,24 +491,34 @@ def plot_trust_regions(
     label_theta_axes(ax)
     theta_text = ", ".join(f"{x:g}" for x in theta)
     ax.set_title(rf"Trust regions at $\theta_0 = ({theta_text})$, $\epsilon = {eps:g}$")
-    ax.legend(loc="lower left", fontsize=10)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)
     return fig, axes
 
 
 _METHODS = ("vanilla", "natural")
 _COORDS = ("theta", "phi")
 _COORD_SYMBOL = {"theta": r"$\theta$", "phi": r"$\phi$"}
-# left panel: the natural path in theta has large markers, so the one in phi shows on top of it
+# paths in theta: the method's colour, large circles; paths in phi: sky blue (the phi colour)
+# dotted, small triangles edged in the method's colour, drawn on top, so the natural path in phi
+# shows ON the natural path in theta (the invariance) and the vanilla one leaves its path
 _PATH_STYLE = {
-    ("vanilla", "theta"): {},
-    ("vanilla", "phi"): {"linestyle": ":", "marker": "^"},
+    ("vanilla", "theta"): {"markersize": 9},
+    ("vanilla", "phi"): {"linestyle": ":", "marker": "^", "markersize": 7, "zorder": 6},
     ("natural", "theta"): {"markersize": 9},
-    ("natural", "phi"): {"linestyle": ":", "marker": "^", "markersize": 5},
+    ("natural", "phi"): {"linestyle": ":", "marker": "^", "markersize": 7, "zorder": 6},
 }
 _CURVE_STYLE = {
     "theta": {"linestyle": "-", "marker": "o", "markersize": 9},
-    "phi": {"linestyle": ":", "marker": "^", "markersize": 5},
+    "phi": {"linestyle": ":", "marker": "^", "markersize": 7, "zorder": 3},
 }
+
+
+def _path_colours(method: str, coords: str) -> dict:
+    """Line and marker-edge colours of one path of :func:`plot_invariance_paths`."""
+    own = VANILLA if method == "vanilla" else NATURAL
+    if coords == "theta":
+        return {"color": own}
+    return {"color": REPARAMETRISED, "markeredgecolor": own, "markeredgewidth": 1.5}
 
 
 def plot_invariance_paths(theta1, theta2, J, paths, returns, eps: float, J_best: float):
@@ -499,8 +526,8 @@ def plot_invariance_paths(theta1, theta2, J, paths, returns, eps: float, J_best:
 
     Left: the four paths, mapped to ``theta``, over the objective (the two natural paths lie on
     top of each other). Right: ``J`` along each path against the iteration, with the best
-    possible ``J``. Vanilla blue, natural red; solid circles in ``theta``, dotted triangles in
-    ``phi``.
+    possible ``J``. In ``theta``: vanilla blue, natural vermillion, solid with circles. In
+    ``phi``: sky blue (the phi colour), dotted with triangles edged in the method's colour.
 
     Parameters
     ----------
@@ -550,25 +577,23 @@ def plot_invariance_paths(theta1, theta2, J, paths, returns, eps: float, J_best:
     draw_objective(ax, theta1, theta2, J, colorbar=False)
     for method, coords in keys:
         label = f"{method} in {_COORD_SYMBOL[coords]}"
-        color = VANILLA if method == "vanilla" else NATURAL
-        draw_path(
-            ax, paths[method, coords], color=color, label=label, **_PATH_STYLE[method, coords]
-        )
+        style = {**_path_colours(method, coords), **_PATH_STYLE[method, coords]}
+        draw_path(ax, paths[method, coords], label=label, **style)
     label_theta_axes(ax)
     ax.set_title(r"Paths mapped to $\theta$ (darker grey: larger $J$)")
-    ax.legend(loc="lower left", fontsize=10)
+    ax.legend(loc="lower left")
 
     ax = axes[0, 1]
     for method, coords in keys:
         label = f"{method} in {_COORD_SYMBOL[coords]}"
-        color = VANILLA if method == "vanilla" else NATURAL
+        style = {**_path_colours(method, coords), **_CURVE_STYLE[coords]}
         curve = np.asarray(returns[method, coords], dtype=float)
-        ax.plot(np.arange(len(curve)), curve, color=color, label=label, **_CURVE_STYLE[coords])
-    ax.axhline(J_best, color=OPTIMUM, linestyle="--", label=r"best possible $J$")
+        ax.plot(np.arange(len(curve)), curve, label=label, **style)
+    ax.axhline(J_best, color=OPTIMUM, linestyle="-.", label=r"best possible $J$")
     ax.set_xlabel(LABELS["iteration"])
     ax.set_ylabel(r"$J$")
     ax.set_title(rf"Learning curves, $\epsilon = {eps:g}$")
-    ax.legend(fontsize=10)
+    ax.legend()
     return fig, axes
 
 
@@ -623,5 +648,5 @@ def plot_kl_against_quadratic(line, tol: float = 0.1):
     ax.set_xlabel(xlabel)
     ax.set_ylabel("exact / quadratic")
     ax.set_title(r"ratio $\to 1$ as $d \to 0$")
-    ax.legend(fontsize=10)
+    ax.legend()
     return fig, axes

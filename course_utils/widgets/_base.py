@@ -14,10 +14,15 @@ Figure back-ends (``backend=`` of every dashboard):
 - ``"image"``: the same figure rendered to PNG into an ``ipywidgets.Image`` (no ipympl);
 - ``"agg"``: no widget for the figure (headless tests and the latency benchmark);
 - ``"auto"`` (default): ``"ipympl"`` if possible, else ``"image"``.
+
+Whatever the back-end, a displayed dashboard also carries a static PNG of its figure (drawn
+off-screen with Agg) in the same output: JupyterLab and Voila show the live widget, a static
+renderer (GitHub, nbviewer, a PDF, the course website) shows the picture.
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 import itertools
@@ -31,9 +36,10 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MultipleLocator
 
+from ..plotting import FIGURE_DPI, MIN_FONT_SIZE, use_course_style
 from ..plotting import trust_region as tdraw
-from ..plotting import use_course_style
 
 __all__ = ["Dashboard", "Cache", "log_slider", "slider", "BACKENDS"]
 
@@ -142,7 +148,9 @@ def draw_theta_plane(ax, bandit, grid, view, title):
     tdraw.label_theta_axes(ax)
     ax.set_xlim(*view)
     ax.set_ylim(*view)
-    ax.set_title(title, fontsize=12)
+    for axis in (ax.xaxis, ax.yaxis):  # fixed ticks: the same in the live figure and its picture
+        axis.set_major_locator(MultipleLocator(2.0))
+    ax.set_title(title, fontsize=MIN_FONT_SIZE)
 
 
 def slider(description, value, low, high, step, fmt=".2f", integer=False, **kwargs):
@@ -502,13 +510,40 @@ class Dashboard:
         ]
         return widgets.VBox(parts, layout=widgets.Layout(width="100%"))
 
+    def static_png(self) -> bytes:
+        """The figure in its current state as a PNG, for readers without a running kernel.
+
+        Drawn off-screen (Agg, :meth:`render_from_scratch`) at the course's ``FIGURE_DPI``;
+        the live figure is untouched. Every displayed dashboard carries it
+        (:meth:`_repr_mimebundle_`).
+
+        Returns
+        -------
+        bytes
+            PNG-encoded, ``figsize * FIGURE_DPI`` pixels, with its resolution in the file.
+        """
+        from PIL import Image
+
+        fig = self.render_from_scratch()  # drawn once, with the layout the live figure has
+        pixels = np.asarray(fig.canvas.buffer_rgba())
+        with io.BytesIO() as buf:
+            Image.fromarray(pixels).save(buf, format="png", dpi=(FIGURE_DPI, FIGURE_DPI))
+            return buf.getvalue()
+
     def _repr_mimebundle_(self, include=None, exclude=None):
+        """The live widget's view, a stable text and a static PNG of the figure, in one output.
+
+        JupyterLab and Voila render the widget view; GitHub, nbviewer, nbconvert and Sphinx
+        (no widget state) fall back to ``image/png``; nbval compares ``text/plain`` only.
+        """
         bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude)
         # a stable text (the default repr lists every widget's state), so that notebooks
         # that show a dashboard still compare equal under nbval
         bundle["text/plain"] = (
             f"{self.title} (interactive: run the notebook in JupyterLab or Voila to use it)"
         )
+        if (include is None or "image/png" in include) and not (exclude and "image/png" in exclude):
+            bundle["image/png"] = base64.b64encode(self.static_png()).decode("ascii")
         return bundle
 
     def __repr__(self) -> str:

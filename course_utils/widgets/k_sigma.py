@@ -61,7 +61,7 @@ class KSigmaExplorer(Dashboard):
     """
 
     title = "k / sigma explorer: vanilla vs natural gradient"
-    figsize = (9.0, 4.1)
+    figsize = (9.0, 4.3)
     columns = (("eps", "show", "k0", "sigma0", "R", "gamma"), ("arrows", "n", "baseline", "seed"))
     dynamic_controls = frozenset({"eps", "k0", "sigma0"})
 
@@ -114,6 +114,7 @@ class KSigmaExplorer(Dashboard):
     def _build(self):
         ax = self.ax = self.fig.add_subplot()
         gdraw.style_k_sigma_axes(ax, k_lim=K_LIM, sigma_lim=SIGMA_LIM)
+        ax.set_anchor("N")  # equal aspect leaves room: at the bottom, for the legend below
         self._k_arrows, self._sigma_arrows = np.meshgrid(K_ARROWS, SIGMA_ARROWS)
         self._k_fine, self._sigma_fine = np.meshgrid(K_FINE, SIGMA_FINE)
         zeros = np.zeros_like(self._k_arrows)

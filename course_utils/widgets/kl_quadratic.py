@@ -107,7 +107,7 @@ class KLQuadraticExplorer(Dashboard):
                 ax, 1.0, color="0.35", linestyle=":", label=f"model off by > {100 * TOL:.0f} %"
             )
         ]
-        ax.legend(loc="upper left", fontsize=10, frameon=False)
+        ax.legend(loc="upper left", frameon=False)
         draw.light_log_axes(ax)
         ax_ratio.set_xscale("log")
         ax_ratio.set_xlim(EPS_CURVE[0], EPS_CURVE[-1])
@@ -128,7 +128,7 @@ class KLQuadraticExplorer(Dashboard):
         self.ratio_curve = draw.draw_curve(ax_ratio, NATURAL, label="exact / model")
         self.ratio_marker = draw.draw_marker(ax_ratio, NATURAL, markersize=8)
         self.break_lines.append(draw.draw_vertical(ax_ratio, 1.0, color="0.35", linestyle=":"))
-        ax_ratio.legend(loc="lower left", fontsize=9, frameon=False)
+        ax_ratio.legend(loc="lower left", frameon=False)
         draw.light_log_axes(ax_ratio)
         self.dynamic = [
             self.kl_curve,

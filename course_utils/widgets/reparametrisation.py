@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..bandit import SoftmaxBandit, reparametrisation_grid, reparametrised_paths
-from ..plotting import LABELS, NATURAL, VANILLA
+from ..plotting import LABELS, NATURAL, NATURAL_LIGHT, VANILLA
 from ..plotting import dashboards as draw
 from ..plotting import trust_region as tdraw
 from ._base import Dashboard, draw_theta_plane, log_slider, slider
@@ -89,13 +89,11 @@ class ReparametrisationExplorer(Dashboard):
             )[0],
         }
         self.paths["natural"].set_linewidth(3.0)
-        self.paths["natural_plain"].set_color("#ffb0b0")
+        self.paths["natural_plain"].set_color(NATURAL_LIGHT)  # a band: the phi path runs on it
         self.paths["natural_plain"].set_linewidth(5.0)
         self.paths["natural_plain"].set_linestyle("-")
         self.paths["natural_plain"].set_zorder(3)
-        ax.legend(
-            loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=2, frameon=False, fontsize=10
-        )
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=2, frameon=False)
         ax_dev.set_yscale("log")
         ax_dev.set_ylim(*DEVIATION_LIM)
         ax_dev.set_xlim(0, 30)
@@ -107,7 +105,7 @@ class ReparametrisationExplorer(Dashboard):
             "natural": draw.draw_curve(ax_dev, NATURAL, label="natural", marker="o", markersize=4),
         }
         ax_dev.axhspan(DEVIATION_LIM[0], ROUNDING, color="0.9", zorder=0, label="rounding error")
-        ax_dev.legend(loc="center right", fontsize=10, frameon=False)
+        ax_dev.legend(loc="center right", frameon=False)
         draw.light_log_axes(ax_dev)
         self.dynamic = [*self.grid, *self.paths.values(), *self.deviation.values()]
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..bandit import SoftmaxBandit, equal_kl_gains, kl_region_boundary, trust_region_steps
 from ..natural import trust_region_boundary
-from ..plotting import CONSTRAINT, EXACT, NATURAL, VANILLA
+from ..plotting import EXACT, NATURAL, TRUST_REGION, VANILLA
 from ..plotting import dashboards as draw
 from ..plotting import trust_region as tdraw
 from ._base import Cache, Dashboard, draw_theta_plane, log_slider, slider
@@ -90,7 +90,7 @@ class TrustRegionExplorer(Dashboard):
         draw_theta_plane(ax, self.bandit, GRID, VIEW, r"$\theta$ plane (shading: $J(\theta)$)")
         zero, centre = np.zeros((2, 2)), np.zeros(2)
         kl_artists = tdraw.draw_trust_region(
-            ax, centre, zero, color=CONSTRAINT, label=r"exact $D_{KL} = \epsilon$", fill=True
+            ax, centre, zero, color=TRUST_REGION, label=r"exact $D_{KL} = \epsilon$", fill=True
         )
         circle_artists = tdraw.draw_circle(ax, centre, zero, linewidth=2.0)
         ellipse_artists = tdraw.draw_ellipse(ax, centre, zero, linewidth=2.0)
@@ -101,9 +101,7 @@ class TrustRegionExplorer(Dashboard):
         self.centre = draw.draw_marker(ax, EXACT, marker="o", markersize=6)
         self.arrow_vanilla = draw.draw_arrow(ax, VANILLA, label="vanilla step")
         self.arrow_natural = draw.draw_arrow(ax, NATURAL, label="natural step")
-        ax.legend(
-            loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=2, frameon=False, fontsize=10
-        )
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=2, frameon=False)
         # right: predicted vs actual improvement against each step's exact KL (equal eps
         # would compare ||d||^2 with a KL), both directions scaled along themselves
         ax_imp.set_xscale("log")
@@ -113,7 +111,7 @@ class TrustRegionExplorer(Dashboard):
         ax_imp.set_xlabel(r"exact $D_{KL}(\pi_\theta \,\|\, \pi_{\theta+d})$ of the step")
         ax_imp.set_ylabel(r"improvement of $J$")
         ax_imp.set_title(
-            r"along each direction: predicted $g^\top d$ (dashed) vs actual (solid)", fontsize=11
+            r"each direction: predicted $g^\top d$ (dashed), actual (solid)", fontsize=12
         )
         self.curves = {
             ("vanilla", "predicted"): draw.draw_curve(ax_imp, VANILLA, linestyle="--"),
@@ -137,7 +135,7 @@ class TrustRegionExplorer(Dashboard):
             markeredgewidth=2.0,
             label="vanilla at the natural\nstep's exact KL",
         )
-        ax_imp.legend(loc="upper left", fontsize=10, frameon=False)
+        ax_imp.legend(loc="upper left", frameon=False)
         draw.light_log_axes(ax_imp)
         self.dynamic = [
             self.kl_fill,

@@ -6,11 +6,17 @@ Run it from anywhere; every path is relative to this file's folder (nbgrader's c
     python notebooks/homework/homework.py collect DOWNLOADS  # DOWNLOADS/<student>/**/<hw>.ipynb
                                                              #   -> submitted/<student>/<hw>/
     python notebooks/homework/homework.py grade              # autograde submitted/, print scores
+    python notebooks/homework/homework.py grade --jobs 4     # four students at a time
 
 It calls ``python -m nbgrader`` with the same interpreter and puts that interpreter's ``bin``
 folder first on ``PATH`` (nbgrader runs ``alembic`` as a subprocess). The plain nbgrader
 commands work as well from ``notebooks/homework`` (``nbgrader generate_assignment hw1_...``,
 ``nbgrader autograde hw1_...``), with the same configuration (``nbgrader_config.py``).
+
+``grade`` runs ``nbgrader autograde`` (the kernel sandboxed by ``sandbox.py``), then the trusted
+judge ``judge.py``, which re-runs every test cell that passed in the kernel outside the student's
+process; a cell's points count only if it passed both, and a cell that passed in the kernel only
+is reported as tampering suspected (the submission is flagged in the gradebook).
 
 This module also holds the grading limits that ``nbgrader_config.py`` installs:
 :class:`LimitedExecute` (after a cell times out or the kernel dies, the rest of the notebook
@@ -22,10 +28,12 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -212,10 +220,15 @@ def _registered(name: str) -> bool:
     return True
 
 
-def score_table(names: list[str]) -> list[dict]:
-    """One row per (student, assignment) found in ``submitted/``, with scores from the gradebook."""
+def score_table(names: list[str], judged: list[dict] | None = None) -> list[dict]:
+    """One row per (student, assignment) found in ``submitted/``, with scores from the gradebook
+    and the cells where the judge suspects tampering (passed in the kernel, failed the judge)."""
     from nbgrader.api import Gradebook, MissingEntry
 
+    suspected: dict = {}
+    for cell in judged or []:
+        if cell["kernel_passed"] and not cell["judge_passed"]:
+            suspected.setdefault((cell["student"], cell["assignment"]), []).append(cell["cell"])
     rows = []
     with Gradebook(f"sqlite:///{GRADEBOOK}") as gb:
         for name in names:
@@ -234,6 +247,7 @@ def score_table(names: list[str]) -> list[dict]:
                         written_score=float(sub.written_score),
                         max_written_score=float(sub.max_written_score),
                         needs_manual_grade=bool(sub.needs_manual_grade),
+                        tampering_suspected=" ".join(sorted(suspected.get((student, name), []))),
                     )
                 rows.append(row)
     return rows
@@ -256,12 +270,152 @@ def _print_table(rows: list[dict], names: list[str]) -> None:
                 text = "NOT GRADED (see log above)"
             else:
                 text = f"{r['code_score']:g} / {r['max_code_score']:g}"
-                if r["needs_manual_grade"]:
+                if r["tampering_suspected"]:
+                    text += " TAMPERING SUSPECTED"
+                elif r["needs_manual_grade"]:
                     text += f" (+{r['max_written_score']:g} written, to grade)"
                 elif r["max_written_score"]:
                     text += f" (written {r['written_score']:g} / {r['max_written_score']:g})"
             parts.append(text.ljust(w))
         print(s.ljust(width), *parts, sep="  ")
+    flagged = [r for r in rows if r.get("tampering_suspected")]
+    if flagged:
+        print(
+            "\nTAMPERING SUSPECTED: these test cells passed in the grading kernel but failed the "
+            "judge, which re-ran them outside the student's process (they score 0; the "
+            "submission is flagged in formgrader):"
+        )
+        for r in flagged:
+            print(f"  {r['student']} / {r['assignment']}: {r['tampering_suspected']}")
+
+
+# --- grading: nbgrader's autograde, then the trusted judge, in one or several jobs -------------
+
+
+def _code_grades(gradebook: Path, names: list[str], students: list[str]):
+    """``(student, assignment, [code-cell grades])`` of every graded submission in a gradebook."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(f"sqlite:///{gradebook}") as gb:
+        for student in students:
+            for name in names:
+                try:
+                    notebook = gb.find_submission_notebook(name, name, student)
+                except MissingEntry:
+                    continue
+                yield student, name, [g for g in notebook.grades if g.cell_type == "code"]
+
+
+def _kernel_scores(root: Path, names: list[str], students: list[str]) -> list[dict]:
+    """Per submission, each test cell's score in the grading kernel (from root's gradebook)."""
+    return [
+        {
+            "student": student,
+            "assignment": name,
+            "scores": {g.name: [float(g.auto_score or 0.0), float(g.max_score)] for g in grades},
+        }
+        for student, name, grades in _code_grades(root / "gradebook.db", names, students)
+    ]
+
+
+def _judge(root: Path, names: list[str], students: list[str], env: dict, out: Path) -> int:
+    """Run ``judge.py`` (a fresh interpreter) on the autograded submissions under ``root``."""
+    kernel = out.with_name("kernel-scores.json")
+    kernel.write_text(json.dumps(_kernel_scores(root, names, students)))
+    command = [sys.executable, str(HERE / "judge.py"), str(root), str(kernel), str(out)]
+    command += ["--timeout", env.get("HOMEWORK_TIMEOUT", "60")]
+    command += ["--memory-mb", env.get("HOMEWORK_MEMORY_MB", "2048")]
+    # the kernel's numerics: single-threaded BLAS, so the judge's checks compute what the
+    # kernel's did (to the last bit)
+    judge_env = {**env, "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    judge_env["MKL_NUM_THREADS"] = "1"
+    return subprocess.run(command, cwd=HERE, env=judge_env).returncode
+
+
+def _grade_group(root: Path, names: list[str], students: list[str], env: dict) -> tuple:
+    """Autograde and judge the given students' submissions in course folder ``root``."""
+    env = {**env, "HOMEWORK_COURSE_ROOT": str(root)}
+    status = 0
+    # One nbgrader process for all the assignments when it can ("*" matches every
+    # submitted/<student>/<assignment>/): importing nbgrader costs seconds per process.
+    # nbgrader exits non-zero if some submission could not be graded; it grades the rest.
+    for pattern in ["*"] if names == assignments() else names:
+        status |= _nbgrader("autograde", pattern, "--force", env=env) != 0
+    with tempfile.TemporaryDirectory(prefix="homework-judge-") as tmp:
+        out = Path(tmp) / "judged.json"
+        if _judge(root, names, students, env, out) != 0 or not out.exists():
+            print("the judge failed: no code points count for these submissions")
+            return 1, None
+        return status, json.loads(out.read_text())
+
+
+def _job_folder(base: Path, students: list[str]) -> Path:
+    """A course folder for one job: the shared source/ and autograded/, its own gradebook."""
+    base.mkdir(parents=True)
+    (base / "source").symlink_to(SOURCE, target_is_directory=True)
+    (base / "autograded").symlink_to(AUTOGRADED, target_is_directory=True)
+    for student in students:
+        (base / "submitted").mkdir(exist_ok=True)
+        (base / "submitted" / student).symlink_to(SUBMITTED / student, target_is_directory=True)
+    shutil.copyfile(GRADEBOOK, base / "gradebook.db")
+    return base
+
+
+def _merge_gradebook(job_db: Path, pairs: list[tuple[str, str]]) -> None:
+    """Copy the submissions (student, assignment) of a job's gradebook into the course's."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(f"sqlite:///{job_db}") as src, Gradebook(f"sqlite:///{GRADEBOOK}") as dst:
+        for student, name in pairs:
+            try:
+                sub = src.find_submission(name, student)
+            except MissingEntry:
+                continue
+            dst.update_or_create_student(student)
+            dst.update_or_create_submission(name, student, timestamp=sub.timestamp)
+            for nb in sub.notebooks:
+                target = dst.find_submission_notebook(nb.name, name, student)
+                target.flagged = nb.flagged
+                for g in nb.grades:
+                    t = dst.find_grade(g.name, nb.name, name, student)
+                    t.auto_score, t.manual_score = g.auto_score, g.manual_score
+                    t.extra_credit, t.needs_manual_grade = g.extra_credit, g.needs_manual_grade
+                for c in nb.comments:
+                    t = dst.find_comment(c.name, nb.name, name, student)
+                    t.auto_comment, t.manual_comment = c.auto_comment, c.manual_comment
+            dst.db.commit()
+
+
+def _unjudged(students: list[str], names: list[str]) -> list[dict]:
+    """Cells of submissions the judge could not judge: they score 0 (never the kernel's score)."""
+    return [
+        {
+            "student": student,
+            "assignment": name,
+            "cell": g.name,
+            "max_score": float(g.max_score),
+            "kernel_passed": False,
+            "judge_passed": False,
+            "message": "not judged (the judge failed)",
+        }
+        for student, name, grades in _code_grades(GRADEBOOK, names, students)
+        for g in grades
+    ]
+
+
+def _apply_judgement(cells: list[dict]) -> None:
+    """The scores that count: a test cell's points only if it passed in the kernel and the
+    judge; a cell that passed in the kernel only flags its notebook (tampering suspected)."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{GRADEBOOK}") as gb:
+        for cell in cells:
+            student, name = cell["student"], cell["assignment"]
+            grade = gb.find_grade(cell["cell"], name, name, student)
+            grade.auto_score = float(cell["max_score"]) if cell["judge_passed"] else 0.0
+            if cell["kernel_passed"] and not cell["judge_passed"]:
+                gb.find_submission_notebook(name, name, student).flagged = True
+        gb.db.commit()
 
 
 def grade(
@@ -270,14 +424,33 @@ def grade(
     memory_mb: int | None,
     csv_path: str | None,
     feedback: bool,
+    jobs: int = 1,
 ) -> int:
-    """Autograde every ``submitted/<student>/<assignment>/`` and print a score table."""
+    """Autograde and judge every ``submitted/<student>/<assignment>/``; print a score table.
+
+    ``jobs`` > 1 grades the students in that many groups at once, each in its own course folder
+    (its own copy of the gradebook, which is one SQLite file), then merges the gradebooks: the
+    scores are those of the serial run.
+    """
     names = _check_names(names)
+    if jobs < 1:
+        raise SystemExit(f"--jobs must be >= 1, got {jobs}")
     env = dict(os.environ)
     if timeout is not None:
         env["HOMEWORK_TIMEOUT"] = str(timeout)
     if memory_mb is not None:
         env["HOMEWORK_MEMORY_MB"] = str(memory_mb)
+    import sandbox
+
+    try:
+        sandboxed = sandbox.enabled()
+    except sandbox.SandboxUnavailable as err:
+        raise SystemExit(str(err)) from None
+    if not sandboxed:
+        print(
+            "WARNING: grading without a sandbox (bubblewrap missing or HOMEWORK_SANDBOX=none): "
+            "student code can read every file this user can read"
+        )
     start = time.perf_counter()
     status = 0
     graded = []
@@ -293,14 +466,38 @@ def grade(
         graded.append(name)
     if not graded:
         return status
-    # One nbgrader process for all the assignments when it can ("*" matches every
-    # submitted/<student>/<assignment>/): importing nbgrader costs seconds per process.
-    # nbgrader exits non-zero if some submission could not be graded; it grades the rest.
-    for pattern in ["*"] if graded == assignments() else graded:
-        status |= _nbgrader("autograde", pattern, "--force", env=env) != 0
-        if feedback:
+    students = sorted({p.parent.name for n in graded for p in SUBMITTED.glob(f"*/{n}")})
+    jobs = min(jobs, len(students))
+    judged: list[dict] = []
+    if jobs == 1:
+        code, result = _grade_group(HERE, graded, students, env)
+        status |= code
+        judged = result["cells"] if result else []
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        AUTOGRADED.mkdir(exist_ok=True)
+        groups = [students[i::jobs] for i in range(jobs)]  # alphabetical, round robin
+        with tempfile.TemporaryDirectory(prefix="homework-jobs-") as tmp:
+            folders = [_job_folder(Path(tmp) / f"job{i}", g) for i, g in enumerate(groups)]
+            with ThreadPoolExecutor(jobs) as pool:
+                runs = [
+                    pool.submit(_grade_group, f, graded, g, env)
+                    for f, g in zip(folders, groups, strict=True)
+                ]
+                results = [run.result() for run in runs]
+            for folder, group, (code, result) in zip(folders, groups, results, strict=True):
+                status |= code
+                _merge_gradebook(folder / "gradebook.db", [(s, n) for s in group for n in graded])
+                judged += result["cells"] if result else _unjudged(group, graded)
+    if jobs == 1 and not judged:
+        judged = _unjudged(students, graded)
+    _apply_judgement(judged)
+    (AUTOGRADED / "judge.json").write_text(json.dumps(judged, indent=1))
+    if feedback:
+        for pattern in ["*"] if graded == assignments() else graded:
             status |= _nbgrader("generate_feedback", pattern, "--force", env=env) != 0
-    rows = score_table(graded)
+    rows = score_table(graded, judged)
     _print_table(rows, graded)
     if csv_path:
         fields = [
@@ -312,6 +509,7 @@ def grade(
             "written_score",
             "max_written_score",
             "needs_manual_grade",
+            "tampering_suspected",
         ]
         with open(csv_path, "w", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=fields)
@@ -339,12 +537,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--memory-mb", type=int, help="kernel memory limit in MB (default 2048)")
     p.add_argument("--csv", help="also write the scores to this CSV file")
     p.add_argument("--feedback", action="store_true", help="also write HTML feedback to feedback/")
+    p.add_argument("--jobs", type=int, default=1, help="grade this many students at once")
+    p.add_argument(
+        "--sandbox",
+        choices=["auto", "bwrap", "none"],
+        help="run student code under bubblewrap (default: HOMEWORK_SANDBOX, else auto)",
+    )
     args = parser.parse_args(argv)
     if args.command == "release":
         return release(args.assignments)
     if args.command == "collect":
         return collect(args.downloads)
-    return grade(args.assignments, args.timeout, args.memory_mb, args.csv, args.feedback)
+    if args.sandbox:
+        os.environ["HOMEWORK_SANDBOX"] = args.sandbox
+    return grade(args.assignments, args.timeout, args.memory_mb, args.csv, args.feedback, args.jobs)
 
 
 if __name__ == "__main__":

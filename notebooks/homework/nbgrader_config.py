@@ -15,6 +15,11 @@ Grading limits, per submission (both can be set in the environment, see README):
 - ``HOMEWORK_MEMORY_MB`` (default 2048): address-space limit of the grading kernel (Linux), so
   that unbounded allocation raises ``MemoryError`` in the student's cell instead of exhausting
   the machine.
+
+The grading kernel runs inside bubblewrap (``sandbox.py``; ``HOMEWORK_SANDBOX``: ``auto``,
+``bwrap`` or ``none``): it sees the Python install, ``course_utils`` and the student's own folder
+in ``autograded/``, not ``source/``, the gradebook or other students' work. ``homework.py grade
+--jobs N`` points nbgrader at a per-job course folder through ``HOMEWORK_COURSE_ROOT``.
 """
 
 import os
@@ -23,11 +28,12 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+import sandbox  # noqa: E402
 from homework import kernel_memory_arguments, limited_autograde_preprocessors  # noqa: E402
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
-c.CourseDirectory.root = HERE
+c.CourseDirectory.root = os.environ.get("HOMEWORK_COURSE_ROOT", HERE)
 c.CourseDirectory.course_id = "natural-policy-gradient"
 
 # nbgrader's stubs: what replaces a solution in the student version
@@ -46,3 +52,5 @@ c.Execute.extra_arguments = kernel_memory_arguments(
     int(os.environ.get("HOMEWORK_MEMORY_MB", "2048"))
 )
 c.Autograde.autograde_preprocessors = limited_autograde_preprocessors()
+if sandbox.enabled():
+    c.Execute.kernel_manager_class = sandbox.sandboxed_kernel_manager_class()
