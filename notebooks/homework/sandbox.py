@@ -144,6 +144,9 @@ def bwrap_command(
     argv = [exe, "--unshare-all", "--die-with-parent", "--new-session"]
     if network:
         argv.append("--share-net")
+    # the private /tmp first: the paths bound below may lie under the host's /tmp (a clone or
+    # a virtual environment there), and a tmpfs mounted after them would hide them
+    argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for top in ("usr", "lib", "lib64", "lib32", "bin", "sbin"):
         host = Path("/" + top)
         if host.is_symlink():
@@ -154,7 +157,6 @@ def bwrap_command(
         argv += ["--ro-bind-try", path, path]
     for path in _python_paths():
         argv += ["--ro-bind", path, path]
-    argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for path in readable:
         argv += ["--ro-bind", str(path), str(path)]
     for path in writable:
