@@ -145,7 +145,7 @@ def runs_table(values: dict, fmt: str = ".4f") -> str:
     rows = []
     for name, v in values.items():
         v = as_array(v, f"values[{name!r}]", ndim=1)
-        se = standard_error(v) if v.size > 1 else float("nan")
+        summary = mean_se(v, fmt) if v.size > 1 else f"{format(v.mean(), fmt)} +- nan"
         seeds = " ".join(format(x, fmt) for x in v)
-        rows.append(f"{name:12s} | {format(v.mean(), fmt)} +- {format(se, fmt)} | {seeds}")
+        rows.append(f"{name:12s} | {summary} | {seeds}")
     return "\n".join(rows)
