@@ -19,6 +19,15 @@ __all__ = [
 ]
 
 
+def frozen(array) -> np.ndarray:
+    """A read-only float copy of ``array``: module constants that no caller may change in place
+    (a student's ``x0 += step`` on ``mdp.PLATEAU_START`` raises instead of corrupting every later
+    use, including the homework checks)."""
+    out = np.array(array, dtype=float)
+    out.setflags(write=False)
+    return out
+
+
 def _show(value) -> str:
     """Short text of a (possibly array) value for an error message."""
     arr = np.asarray(value)

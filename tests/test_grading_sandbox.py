@@ -94,7 +94,7 @@ def test_tampering_in_the_worker_stays_in_the_worker(worker):
         "import numpy as np\n"
         "from course_utils import checks\n"
         "np.allclose = lambda *a, **k: True\n"
-        "checks.check_score = lambda *a, **k: None\n"
+        "checks.hw1.score = lambda *a, **k: 3.0\n"
         "def score(k, sigma, s, a):\n"
         "    raise NotImplementedError()\n"
         "def twice(f, x):\n"
@@ -106,13 +106,34 @@ def test_tampering_in_the_worker_stays_in_the_worker(worker):
     from course_utils import checks
 
     assert not np.allclose(1.0, 2.0)  # the judge's numpy is untouched
-    with pytest.raises(AssertionError, match="not written yet"):
-        checks.check_score(values["score"])  # the genuine check, on the student's function
+    assert checks.hw1.score(values["score"]) == 0  # the genuine check, on the student's function
     # a callable of the judge is called back from the worker, with arrays both ways
     out = values["twice"](lambda v: v @ np.eye(2), np.array([1.0, 3.0]))
     assert out.dtype == np.float64 and np.array_equal(out, [2.0, 6.0])
     error = worker.exec_cell("print(undefined_name)", "cell")
     assert error.startswith("NameError")
+
+
+def test_delegation_raises_in_the_worker_for_its_exercise_only(worker):
+    from course_utils import checks
+
+    worker.request({"op": "forbid", "forbidden": checks.hw1.FORBIDDEN}, ("done",))
+    code = (
+        "from course_utils.gaussian import gaussian_score\n"
+        "def score(k, sigma, s, a):\n"
+        "    mod = __import__('course_utils.gaussian', fromlist=['x'])\n"
+        "    return getattr(mod, 'gaussian_' + 'score')(k, sigma, s, a)\n"
+    )
+    assert worker.exec_cell(code, "score") is None
+    assert (
+        worker.exec_cell("def other(k):\n    return gaussian_score(k, 1.0, 1.0, 1.0)", "x") is None
+    )
+    values = worker.get(["score", "other"])
+    with pytest.raises(Exception, match="the course's own implementation") as err:
+        values["score"](-0.5, 0.4, 1.0, 0.0)
+    assert type(err.value).__name__ == "Delegation"
+    assert values["other"](-0.5).shape == (2,)  # another cell may use it
+    assert checks.hw1.score(values["score"]) == 0  # and the check says why
 
 
 @needs_sandbox

@@ -754,3 +754,16 @@ def test_mismatch_bound_failures_validation(bad):
     args = {"family": "dense", "n_cases": 2, "rng": np.random.default_rng(0)} | bad
     with pytest.raises(ValueError, match=next(iter(bad))):
         M.mismatch_bound_failures(**args)
+
+
+def test_plateau_start_is_read_only():
+    """A caller's in-place update (``x = M.PLATEAU_START; x += step``) raises instead of
+    changing the start for every later use (the homework checks included)."""
+    start = M.PLATEAU_START.copy()
+    x = M.PLATEAU_START
+    with pytest.raises(ValueError, match="read-only"):
+        x += 1.0
+    np.testing.assert_array_equal(M.PLATEAU_START, start)
+    y = np.array(M.PLATEAU_START)  # a copy is writable
+    y += 1.0
+    assert np.all(y == start + 1.0)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import as_array, check_distribution, check_in_range, check_int, check_rng
+from .._validation import as_array, check_distribution, check_in_range, check_int, check_rng, frozen
 
 
 @dataclass(frozen=True)
@@ -132,9 +132,8 @@ def random_mdp(n_states: int, n_actions: int, gamma: float, rng: np.random.Gener
 
 
 #: Kakade's start: P(stay | i) = 0.8, P(stay | j) = 0.1, as sigmoid logits (MATH.md section 2).
-
-
-PLATEAU_START = np.log(np.array([0.8, 0.1]) / (1.0 - np.array([0.8, 0.1])))
+#: Read-only: copy it (``np.array(PLATEAU_START)``) to change it.
+PLATEAU_START = frozen(np.log(np.array([0.8, 0.1]) / (1.0 - np.array([0.8, 0.1]))))
 
 
 def two_state_mdp(gamma: float = 0.0) -> TabularMDP:

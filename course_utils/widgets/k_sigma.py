@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
+from .._validation import frozen
 from ..gaussian import LinearGaussianLQR, discount_horizon
 from ..plotting import NATURAL, OPTIMUM, VANILLA
 from ..plotting import dashboards as draw
@@ -24,11 +25,11 @@ __all__ = ["KSigmaExplorer", "k_sigma_explorer"]
 K_LIM = (-2.3, 0.45)
 SIGMA_LIM = (0.0, 1.05)
 #: where the arrows sit (stable points only are drawn)
-K_ARROWS = np.linspace(-2.2, 0.4, 14)
-SIGMA_ARROWS = np.linspace(0.1, 0.9, 5)
+K_ARROWS = frozen(np.linspace(-2.2, 0.4, 14))
+SIGMA_ARROWS = frozen(np.linspace(0.1, 0.9, 5))
 #: fine grid for the contours of J
-K_FINE = np.linspace(K_LIM[0], K_LIM[1], 221)
-SIGMA_FINE = np.linspace(0.005, SIGMA_LIM[1], 85)
+K_FINE = frozen(np.linspace(K_LIM[0], K_LIM[1], 221))
+SIGMA_FINE = frozen(np.linspace(0.005, SIGMA_LIM[1], 85))
 #: |k - k*| below which a path counts as converged
 K_TOL = 0.01
 #: start points with sigma below this get a note about the sigma -> 0 behaviour

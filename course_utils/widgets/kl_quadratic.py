@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
+from .._validation import frozen
 from ..bandit import SoftmaxBandit, trust_region_steps
 from ..gaussian import LinearGaussianLQR, natural_step_kl
 from ..natural import quadratic_model_breakdown
@@ -21,7 +22,7 @@ from ._base import Cache, Dashboard, log_slider, slider
 __all__ = ["KLQuadraticExplorer", "kl_quadratic_explorer"]
 
 EPS_EXP = (-4.0, 1.0)
-EPS_CURVE = np.logspace(*EPS_EXP, 101)
+EPS_CURVE = frozen(np.logspace(*EPS_EXP, 101))
 KL_LIM = (1e-5, 1e3)
 RATIO_LIM = (0.0, 2.5)
 TOL = 0.1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validation import frozen
 from ..bandit import SoftmaxBandit, reparametrisation_grid, reparametrised_paths
 from ..plotting import LABELS, NATURAL, NATURAL_LIGHT, VANILLA
 from ..plotting import dashboards as draw
@@ -19,7 +20,7 @@ from ._base import Dashboard, draw_theta_plane, log_slider, slider
 __all__ = ["ReparametrisationExplorer", "reparametrisation_explorer"]
 
 VIEW = (-4.0, 4.0)
-GRID = np.linspace(-6.0, 6.0, 121)
+GRID = frozen(np.linspace(-6.0, 6.0, 121))
 THETA0 = (-1.0, 1.0)
 #: y range of the deviation panel: rounding error (1e-16) up to far off
 DEVIATION_LIM = (1e-17, 1e2)

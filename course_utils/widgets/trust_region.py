@@ -15,6 +15,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
+from .._validation import frozen
 from ..bandit import SoftmaxBandit, equal_kl_gains, kl_region_boundary, trust_region_steps
 from ..natural import trust_region_boundary
 from ..plotting import EXACT, NATURAL, TRUST_REGION, VANILLA
@@ -26,13 +27,13 @@ __all__ = ["TrustRegionExplorer", "trust_region_explorer"]
 
 #: fixed view of the theta plane (when not zoomed) and the grid of J behind it
 VIEW = (-4.0, 4.0)
-GRID = np.linspace(-8.0, 8.0, 161)
+GRID = frozen(np.linspace(-8.0, 8.0, 161))
 #: the eps slider's range (decades)
 EPS_EXP = (-3.0, 1.0)
 #: the exact-KL axis of the improvement panel: it holds both steps' exact KL over the slider
 #: ranges (from about 2e-5, vanilla at eps = 1e-3, to about 31, natural at eps = 10)
 KL_EXP = (-5.0, 1.5)
-KL_CURVE = np.logspace(*KL_EXP, 105)
+KL_CURVE = frozen(np.logspace(*KL_EXP, 105))
 #: relative error of the quadratic KL model above which a warning is shown
 MODEL_TOL = 0.1
 #: y range of the improvement panel (J lies between the smallest and the largest reward)

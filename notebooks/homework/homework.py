@@ -14,9 +14,10 @@ commands work as well from ``notebooks/homework`` (``nbgrader generate_assignmen
 ``nbgrader autograde hw1_...``), with the same configuration (``nbgrader_config.py``).
 
 ``grade`` runs ``nbgrader autograde`` (the kernel sandboxed by ``sandbox.py``), then the trusted
-judge ``judge.py``, which re-runs every test cell that passed in the kernel outside the student's
-process; a cell's points count only if it passed both, and a cell that passed in the kernel only
-is reported as tampering suspected (the submission is flagged in the gradebook).
+judge ``judge.py``, which re-runs every test cell that scored in the kernel outside the student's
+process and compares the answer with the instructor's reference (``source/<hw>/reference.py``);
+a cell's points are the least of the three, and a cell that scored more in the kernel than on
+trusted code scores 0 and is reported as tampering suspected (the notebook is flagged).
 
 This module also holds the grading limits that ``nbgrader_config.py`` installs:
 :class:`LimitedExecute` (after a cell times out or the kernel dies, the rest of the notebook
@@ -62,6 +63,7 @@ def kernel_memory_arguments(memory_mb: int) -> list[str]:
 
 
 def _limited_execute_class():
+    from jupyter_core.utils import run_sync
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from nbformat.v4 import new_output
     from nbgrader.preprocessors import Execute
@@ -82,7 +84,7 @@ def _limited_execute_class():
         ``NotRun`` (scored 0), so a submission costs at most one timeout and grading carries on
         with the next one. The kernel runs with single-threaded BLAS and at most two malloc
         arenas (``kernel_env``): reproducible grading, and a small, machine-independent address
-        space (about 0.35 GB instead of 0.9 GB) under the memory limit.
+        space (about 0.4 GB instead of 1 GB, measured in the kernel) under the memory limit.
         """
 
         kernel_env = Dict(
@@ -99,6 +101,10 @@ def _limited_execute_class():
             env = dict(kwargs.pop("env", os.environ))
             env.update(self.kernel_env)
             await super().async_start_new_kernel(env=env, **kwargs)
+
+        # nbclient's synchronous setup (what nbgrader uses) calls the sync wrapper, which was
+        # bound to the base class's coroutine: wrap ours, or the kernel never gets kernel_env
+        start_new_kernel = run_sync(async_start_new_kernel)
 
         def preprocess(self, nb, resources=None, km=None):
             self._stopped_by = None
@@ -227,7 +233,7 @@ def score_table(names: list[str], judged: list[dict] | None = None) -> list[dict
 
     suspected: dict = {}
     for cell in judged or []:
-        if cell["kernel_passed"] and not cell["judge_passed"]:
+        if cell["tampering"]:
             suspected.setdefault((cell["student"], cell["assignment"]), []).append(cell["cell"])
     rows = []
     with Gradebook(f"sqlite:///{GRADEBOOK}") as gb:
@@ -394,8 +400,11 @@ def _unjudged(students: list[str], names: list[str]) -> list[dict]:
             "assignment": name,
             "cell": g.name,
             "max_score": float(g.max_score),
-            "kernel_passed": False,
-            "judge_passed": False,
+            "kernel_score": float(g.auto_score or 0.0),
+            "judge_score": 0.0,
+            "referee_score": None,
+            "score": 0.0,
+            "tampering": False,
             "message": "not judged (the judge failed)",
         }
         for student, name, grades in _code_grades(GRADEBOOK, names, students)
@@ -404,16 +413,17 @@ def _unjudged(students: list[str], names: list[str]) -> list[dict]:
 
 
 def _apply_judgement(cells: list[dict]) -> None:
-    """The scores that count: a test cell's points only if it passed in the kernel and the
-    judge; a cell that passed in the kernel only flags its notebook (tampering suspected)."""
+    """The scores that count (the judge's ``score``: the least of the kernel's, the trusted
+    re-run's and the reference comparison's); a cell that scored less on trusted code than in
+    the kernel scores 0 and flags its notebook (tampering suspected)."""
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{GRADEBOOK}") as gb:
         for cell in cells:
             student, name = cell["student"], cell["assignment"]
             grade = gb.find_grade(cell["cell"], name, name, student)
-            grade.auto_score = float(cell["max_score"]) if cell["judge_passed"] else 0.0
-            if cell["kernel_passed"] and not cell["judge_passed"]:
+            grade.auto_score = float(cell["score"])
+            if cell["tampering"]:
                 gb.find_submission_notebook(name, name, student).flagged = True
         gb.db.commit()
 

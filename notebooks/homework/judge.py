@@ -3,7 +3,7 @@
 nbgrader runs a submission's code and the test cells that grade it in one kernel, so a submission
 can replace the functions the tests call (``course_utils.checks``, ``numpy.allclose``, ...) and
 pass every test. After ``nbgrader autograde``, ``homework.py grade`` therefore runs this module in
-a fresh interpreter, which judges every test cell that passed in the kernel once more:
+a fresh interpreter, which judges every test cell that scored in the kernel once more:
 
 - a sandboxed worker (``judge_worker.py`` under bubblewrap, a fresh process per submission, no
   network, nothing of the course in reach but the Python install) runs the student's solution
@@ -15,10 +15,14 @@ a fresh interpreter, which judges every test cell that passed in the kernel once
   a proxy that calls the student's function in the worker (with the judge's callables, such as a
   check's ``matvec``, called back here).
 
-So the comparison with the reference always happens here, on values produced by the student's
-code; whatever that code replaces, it replaces in the worker only. A test cell counts as passed
-only if it passed in the kernel *and* here; one that passed in the kernel but fails here is
-reported as "tampering suspected" (see ``homework.py grade``). Each cell has the kernel's time
+So the checks always run here, on values produced by the student's code; whatever that code
+replaces, it replaces in the worker only. After a test cell ran here, the instructor's referee for
+it (``REFEREES`` in ``source/<assignment>/reference.py``, loaded only here) compares the answer
+with the reference; the worker, before any cell, makes the course's own implementation of each
+exercise (``FORBIDDEN``) raise when that exercise's code calls it. A test cell's points are the
+least of the kernel's, this run's and the referee's (partial credit: the value of the cell's last
+expression, as nbgrader reads it); a cell that scores less here than in the kernel scores 0 and
+is reported as "tampering suspected" (see ``homework.py grade``). Each cell has the kernel's time
 limit here too (the worker is stopped, and the rest of the submission fails, when a call runs
 longer), and the worker has the kernel's memory limit.
 
@@ -94,6 +98,7 @@ class Worker:
         self.timeout = timeout
         self.stopped: str | None = None
         self.callbacks: list = []
+        self.delegations = 0  # calls that reached a course function the exercise forbids
         self._buffer = b""
         # start-up (bubblewrap, Python, numpy) is not the student's time: a limit of its own
         self.deadline = time.monotonic() + max(STARTUP_LIMIT, timeout)
@@ -191,7 +196,10 @@ class Worker:
     def exec_cell(self, source: str, cell: str) -> str | None:
         """Run a cell in the worker; its error as ``"Name: message"``, or None."""
         reply = self.request({"op": "exec", "source": source, "cell": cell}, ("done",))
-        return None if reply.get("error") is None else ": ".join(map(str, reply["error"]))
+        if reply.get("error") is None:
+            return None
+        self.delegations += reply["error"][0] == "Delegation"
+        return ": ".join(map(str, reply["error"]))
 
     def get(self, names: list[str]) -> dict:
         reply = self.request({"op": "get", "names": sorted(names)}, ("values",))
@@ -213,6 +221,7 @@ class Worker:
         reply = self.request(message, ("return", "raise"))
         if reply["op"] == "raise":
             name, text = reply["error"]
+            self.delegations += name == "Delegation"
             raise wire.error_class(name)(text)
         return self.decode(reply["value"])
 
@@ -388,31 +397,92 @@ def schedule(cells: list[dict], judged: set) -> None:
 # --- judging -----------------------------------------------------------------------------------
 
 
-def _run_trusted(source: str, namespace: dict, worker: Worker) -> str | None:
-    """Run a cell here with its output captured; its error as ``"Name: message"``, or None."""
+def _cell_points(value, max_points: float) -> float:
+    """A test cell's points from the value of its last expression, as nbgrader reads them:
+    a number is partial credit (capped at the cell's points), anything else full credit."""
+    if value is None:
+        return max_points
+    try:
+        points = float(repr(value))
+    except (TypeError, ValueError):
+        return max_points
+    return min(max(points, 0.0), max_points) if points >= 0 else max_points
+
+
+def _run_trusted(source: str, namespace: dict, worker: Worker):
+    """Run a cell here with its output captured: ``(error or None, last value, output)``."""
     worker.start_cell()
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    out = io.StringIO()
+    value = None
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
         try:
-            exec(compile(wire.strip_magics(source), "<test cell>", "exec"), namespace)
+            tree = ast.parse(wire.strip_magics(source))
+            last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+            exec(compile(tree, "<test cell>", "exec"), namespace)
+            if last is not None:
+                value = eval(compile(ast.Expression(last.value), "<test cell>", "eval"), namespace)
         except Exception as err:
-            return f"{type(err).__name__}: {str(err)[:2000]}"
-    return None
+            return f"{type(err).__name__}: {str(err)[:2000]}", None, out.getvalue()
+    return None, value, out.getvalue()
+
+
+def _referee(referees: dict, grade_id: str, namespace: dict, worker: Worker, top: float):
+    """The instructor's reference comparison of a test cell: ``(points or None, report)``."""
+    if grade_id not in referees:
+        return None, ""
+    worker.start_cell()
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        try:
+            points = float(referees[grade_id](namespace))
+        except Exception as err:
+            return 0.0, f"{out.getvalue()}reference comparison failed: {type(err).__name__}: {err}"
+    return min(max(points, 0.0), top), out.getvalue()
+
+
+def load_reference(root: Path, assignment: str) -> dict:
+    """``source/<assignment>/reference.py``, the instructor's references: ``{"REFEREES":
+    {test grade_id: referee}, "FORBIDDEN": {solution grade_id: [course functions]}}``."""
+    path = Path(root) / "source" / assignment / "reference.py"
+    if not path.exists():
+        return {"REFEREES": {}, "FORBIDDEN": {}}
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"reference_{assignment}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return {
+        "REFEREES": dict(getattr(module, "REFEREES", {})),
+        "FORBIDDEN": {k: list(v) for k, v in getattr(module, "FORBIDDEN", {}).items()},
+    }
 
 
 def judge_submission(
     source_nb,
     student_nb,
-    kernel_passed: set,
+    kernel_scores: dict,
     cwd: Path,
     timeout: float,
     memory_mb: int,
     use_sandbox: bool,
+    reference: dict | None = None,
 ) -> dict:
-    """Judge the test cells in ``kernel_passed``; ``{grade_id: {"passed", "message"}}``."""
+    """Judge the test cells that scored in the kernel (``kernel_scores``: grade_id -> points).
+
+    Each is run here (``judge``: its points from trusted code on the student's values) and
+    compared with the instructor's reference (``referee``, where ``referees`` has the cell);
+    ``{grade_id: {"judge", "referee", "message"}}``.
+    """
+    reference = reference or {}
+    referees = reference.get("REFEREES", {})
     cells = plan(source_nb, student_nb)
     tests = {c["id"]: c for c in cells if c["kind"] == "test"}
-    results = {gid: {"passed": False, "message": "failed in the kernel"} for gid in tests}
-    judged = {gid for gid in kernel_passed if gid in tests and not tests[gid].get("missing")}
+    results = {gid: {"judge": 0.0, "referee": None, "message": "0 in the kernel"} for gid in tests}
+    judged = {
+        gid
+        for gid, points in kernel_scores.items()
+        if points > 0 and gid in tests and not tests[gid].get("missing")
+    }
     for gid in set(tests) - judged:
         if tests[gid].get("missing"):
             results[gid]["message"] = "the test cell is missing from the submission"
@@ -421,7 +491,11 @@ def judge_submission(
     schedule(cells, judged)
     worker = Worker(cwd, timeout, memory_mb, use_sandbox)
     namespace = {"__name__": "__main__"}
+    delegated = False  # a forbidden course function was called: scores fall, not tampering
     try:
+        if reference.get("FORBIDDEN"):
+            with contextlib.suppress(SubmissionStopped):
+                worker.request({"op": "forbid", "forbidden": reference["FORBIDDEN"]}, ("done",))
         for cell in cells:
             if cell["worker"]:
                 worker.start_cell()
@@ -429,15 +503,26 @@ def judge_submission(
                     worker.exec_cell(cell["source"], cell["id"])
                     if cell["fetch"]:
                         namespace.update(worker.get(sorted(cell["fetch"])))
-            if cell["trusted"]:
-                error = _run_trusted(cell["source"], namespace, worker)
-                if cell["kind"] == "test":
-                    if worker.stopped and worker.stopped != "finished":
-                        error = error or f"SubmissionStopped: {worker.stopped}"
-                    results[cell["id"]] = {
-                        "passed": error is None,
-                        "message": "passed" if error is None else error,
-                    }
+            if not cell["trusted"]:
+                continue
+            error, value, output = _run_trusted(cell["source"], namespace, worker)
+            delegated = delegated or worker.delegations > 0
+            if cell["kind"] != "test":
+                continue
+            top = float(cell.get("points", 0.0))
+            if worker.stopped and worker.stopped != "finished":
+                error = error or f"SubmissionStopped: {worker.stopped}"
+            points = 0.0 if error else _cell_points(value, top)
+            referee, report = (None, "")
+            if not error:
+                referee, report = _referee(referees, cell["id"], namespace, worker, top)
+            results[cell["id"]] = {
+                "judge": points,
+                "referee": referee,
+                "delegated": delegated,
+                "message": (error or output.strip()[-3000:])
+                + (f"\nreference: {report.strip()[-2000:]}" if report else ""),
+            }
     finally:
         worker.close()
     return results
@@ -455,9 +540,11 @@ def read_notebook(path: Path) -> dict:
 def judge_course(
     root: Path, kernel: list[dict], timeout: float, memory_mb: int, use_sandbox: bool
 ) -> list[dict]:
-    """Judge the submissions listed in ``kernel`` (with their scores in the kernel, per test
-    cell, read from nbgrader's gradebook by ``homework.py``); one row per test cell."""
-    rows, sources = [], {}
+    """Judge the submissions listed in ``kernel`` (with their points in the kernel, per test
+    cell, read from nbgrader's gradebook by ``homework.py``); one row per test cell, with the
+    points that count: the least of the kernel's, the judge's and the reference comparison's.
+    A cell that scores less here than in the kernel is suspected of tampering."""
+    rows, sources, references = [], {}, {}
     for entry in kernel:
         student, assignment = entry["student"], entry["assignment"]
         scores = {gid: (float(score), float(top)) for gid, (score, top) in entry["scores"].items()}
@@ -465,7 +552,8 @@ def judge_course(
             sources[assignment] = read_notebook(
                 root / "source" / assignment / f"{assignment}.ipynb"
             )
-        passed = {gid for gid, (score, top) in scores.items() if top > 0 and score >= top}
+            references[assignment] = load_reference(root, assignment)
+        kernel_points = {gid: score for gid, (score, top) in scores.items() if top > 0}
         try:
             student_nb = read_notebook(
                 root / "submitted" / student / assignment / f"{assignment}.ipynb"
@@ -473,25 +561,37 @@ def judge_course(
             results = judge_submission(
                 sources[assignment],
                 student_nb,
-                passed,
+                kernel_points,
                 root / "autograded" / student / assignment,
                 timeout,
                 memory_mb,
                 use_sandbox,
+                references[assignment],
             )
         except Exception:  # an unreadable submission: nothing it passed counts
             message = "judge error: " + traceback.format_exc(limit=2)[-500:]
-            results = {gid: {"passed": False, "message": message} for gid in scores}
-        for gid, (_score, top) in sorted(scores.items()):
-            result = results.get(gid, {"passed": False, "message": "not judged"})
+            results = {gid: {"judge": 0.0, "referee": None, "message": message} for gid in scores}
+        for gid, (kernel_score, top) in sorted(scores.items()):
+            result = results.get(gid, {"judge": 0.0, "referee": None, "message": "not judged"})
+            counted = [kernel_score, result["judge"]]
+            # lower here than in the kernel: tampering, unless the submission called a course
+            # function its exercise forbids (a tripwire only the worker has), which scores 0 too
+            lower = result["judge"] < kernel_score - 1e-9
+            delegated = lower and result.get("delegated", False)
+            if result["referee"] is not None:
+                counted.append(result["referee"])
             rows.append(
                 {
                     "student": student,
                     "assignment": assignment,
                     "cell": gid,
                     "max_score": top,
-                    "kernel_passed": gid in passed,
-                    "judge_passed": bool(result["passed"]) and gid in passed,
+                    "kernel_score": kernel_score,
+                    "judge_score": result["judge"],
+                    "referee_score": result["referee"],
+                    "score": 0.0 if lower else min(counted),
+                    "tampering": lower and not delegated,
+                    "delegated": delegated,
                     "message": result["message"],
                 }
             )

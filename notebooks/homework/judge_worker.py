@@ -8,6 +8,9 @@ standard input and output: 8-byte length, then a JSON message. The student's pri
 - ``{"op": "exec", "source": ...}``: run a cell of the notebook (the student's solution cells and
   the locked cells they need) in the notebook's namespace; answer ``done`` with the error, if any;
 - ``{"op": "get", "names": [...]}``: the values of names, encoded (functions as handles);
+- ``{"op": "forbid", "forbidden": {grade_id: [qualified names]}}``: before any cell, make the
+  course's own implementation of each exercise raise ``Delegation`` when that solution cell's
+  code calls it (:func:`install_tripwires`);
 - ``{"op": "call", "fn": handle, "args": ..., "kwargs": ...}``: call a student's function;
   answer ``return`` or ``raise``. While it runs, the worker may ask the judge to evaluate a
   callable the judge passed in (``callback``), for example the ``matvec`` of a CG check.
@@ -58,7 +61,7 @@ def encode(value, callable_ref, depth: int = 0):
         data = np.ascontiguousarray(value)
         return {
             "__nd__": data.dtype.str,
-            "shape": list(data.shape),
+            "shape": list(value.shape),  # ascontiguousarray makes 0-d arrays 1-d
             "data": base64.b64encode(data.tobytes()).decode("ascii"),
         }
     if isinstance(value, np.generic) and value.dtype.kind in "biufc":
@@ -201,6 +204,62 @@ def strip_magics(source: str) -> str:
     )
 
 
+# --- delegation: the course's own implementations are off limits to the exercise's code --------
+
+
+class Delegation(Exception):
+    """A solution called the course's own implementation of its exercise."""
+
+
+def install_tripwires(forbidden: dict) -> None:
+    """Make the course functions in ``forbidden`` (solution grade_id -> qualified names) raise
+    :class:`Delegation` when called by that solution cell's code (a frame compiled from it is on
+    the stack and the direct caller is notebook code, not the course's own modules)."""
+    import importlib
+
+    cells_of: dict = {}
+    for grade_id, names in forbidden.items():
+        for qualname in names:
+            cells_of.setdefault(str(qualname), set()).add(f"<{grade_id}>")
+    for qualname, cells in cells_of.items():
+        parts = qualname.split(".")
+        owner = None
+        for cut in range(len(parts) - 1, 0, -1):
+            try:
+                owner = importlib.import_module(".".join(parts[:cut]))
+            except ImportError:
+                continue
+            for name in parts[cut:-1]:
+                owner = getattr(owner, name)
+            break
+        if owner is None:
+            continue
+        original = getattr(owner, parts[-1])
+        wire = _tripwire(original, qualname, frozenset(cells))
+        if isinstance(owner, type):
+            setattr(owner, parts[-1], wire)
+        for module_name, module in list(sys.modules.items()):
+            if module_name.split(".")[0] == "course_utils":
+                for key, value in list(vars(module).items()):
+                    if value is original:
+                        setattr(module, key, wire)
+
+
+def _tripwire(original, qualname: str, cells: frozenset):
+    def wire(*args, **kwargs):
+        caller = sys._getframe(1)
+        if caller.f_code.co_filename.startswith("<"):  # notebook code, not the course's
+            frame = caller
+            while frame is not None:
+                if frame.f_code.co_filename in cells:
+                    raise Delegation(f"{qualname}: the course's own implementation of the exercise")
+                frame = frame.f_back
+        return original(*args, **kwargs)
+
+    wire.__wrapped__ = original
+    return wire
+
+
 # --- the worker ------------------------------------------------------------------------------
 
 
@@ -269,6 +328,9 @@ class _Worker:
                 args = decode(message["args"], self._callable_from)
                 kwargs = decode(message["kwargs"], self._callable_from)
                 answer = self._outcome(fn, *args, **kwargs)
+            elif op == "forbid":
+                install_tripwires(dict(message["forbidden"]))
+                answer = {"op": "done"}
             elif op == "exit":
                 return None
             else:

@@ -54,3 +54,7 @@ c.Execute.extra_arguments = kernel_memory_arguments(
 c.Autograde.autograde_preprocessors = limited_autograde_preprocessors()
 if sandbox.enabled():
     c.Execute.kernel_manager_class = sandbox.sandboxed_kernel_manager_class()
+
+# the instructor's references and rubric stay with the source: never released to students
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
+c.CourseDirectory.ignore += ["reference.py", "RUBRIC.md"]

@@ -1,0 +1,7 @@
+# cell: policy_kl
+# test: test_policy_kl
+# points: 1
+# message: standard deviations, not variances
+def policy_kl(k, sigma, k_new, sigma_new, s):
+    s = np.asarray(s, dtype=float)
+    return float(np.mean(kl_gaussian(k * s, sigma**2, k_new * s, sigma_new**2)))
