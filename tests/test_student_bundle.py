@@ -101,7 +101,6 @@ FORBIDDEN = {
     "submitted",
     "autograded",
     "feedback",
-    "checks_old.py",
     "__pycache__",
     "homework.py",
     "judge.py",

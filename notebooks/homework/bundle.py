@@ -20,9 +20,10 @@ What students receive (``OUT_DIR/``)::
 
 and never: ``notebooks/homework/source``, any ``reference.py`` or ``RUBRIC.md``, ``tests/``,
 ``benchmarks/``, ``docs/``, ``data/``, ``.git``, the gradebook, ``submitted/``, ``autograded/``,
-``feedback/``, the grading code (``homework.py``, ``judge*.py``, ``sandbox.py``), the old
-``course_utils/checks_old.py`` and ``__pycache__``. The lecture notebooks and ``MATH.md`` are
-the course itself and contain no homework solution; ``course_utils.checks`` holds property
+``feedback/``, the grading code (``homework.py``, ``judge*.py``, ``sandbox.py``) and
+``__pycache__``. The lecture notebooks and ``MATH.md`` are the course itself (two lecture lines
+coincide with hw2 solution lines: the natural step and conjugate gradient, derived there; the
+test lists them); ``course_utils.checks`` holds property
 checks only (the references live with the instructor's source). ``tests/test_student_bundle.py``
 greps the bundle for every line of the solutions.
 
@@ -79,7 +80,6 @@ FORBIDDEN_NAMES = {
     "submitted",
     "autograded",
     "feedback",
-    "checks_old.py",
     "__pycache__",
     "homework_corpus",
 }
@@ -210,9 +210,7 @@ def copy_package(out: Path) -> None:
     shutil.copytree(
         REPO / "course_utils",
         out / "course_utils",
-        ignore=shutil.ignore_patterns(
-            "__pycache__", "*.pyc", ".ipynb_checkpoints", "checks_old.py", "reference.py"
-        ),
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "reference.py"),
     )
 
 

@@ -228,7 +228,8 @@ def _registered(name: str) -> bool:
 
 def score_table(names: list[str], judged: list[dict] | None = None) -> list[dict]:
     """One row per (student, assignment) found in ``submitted/``, with scores from the gradebook
-    and the cells where the judge suspects tampering (passed in the kernel, failed the judge)."""
+    and the cells where the judge suspects tampering (more points in the kernel than in the
+    judge)."""
     from nbgrader.api import Gradebook, MissingEntry
 
     suspected: dict = {}
@@ -287,8 +288,8 @@ def _print_table(rows: list[dict], names: list[str]) -> None:
     flagged = [r for r in rows if r.get("tampering_suspected")]
     if flagged:
         print(
-            "\nTAMPERING SUSPECTED: these test cells passed in the grading kernel but failed the "
-            "judge, which re-ran them outside the student's process (they score 0; the "
+            "\nTAMPERING SUSPECTED: these test cells scored more in the grading kernel than in "
+            "the judge, which re-ran them outside the student's process (they score 0; the "
             "submission is flagged in formgrader):"
         )
         for r in flagged:
