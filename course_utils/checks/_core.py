@@ -190,6 +190,30 @@ def rel_error(a, b) -> float:
     return float(np.max(np.abs(a - b), initial=0.0)) / scale
 
 
+def gradient_mismatch(arr, fd, names: str, tol: float, extra=None) -> tuple[str, str] | None:
+    """The first component of a student's gradient (rows of ``arr``, shape ``(n, len(names))``)
+    that differs from its finite differences ``fd``: ``(name, why)``, or None if all agree.
+
+    ``why`` names the sign or a swap of components when that is the difference, else what
+    ``extra(i)`` says (a check's own hint, or None), else the worst sample's two numbers.
+    """
+    for i, name in enumerate(names):
+        if rel_error(arr[:, i], fd[:, i]) <= tol:
+            continue
+        if rel_error(arr[:, i], -fd[:, i]) <= tol:
+            return name, "it has the opposite sign"
+        swapped = [k for k in range(len(names)) if k != i and rel_error(arr[:, k], fd[:, i]) <= tol]
+        if swapped:
+            order = ", ".join(f"d/d{n}" for n in names)
+            return name, f"the two components are swapped: return ({order})"
+        hint = extra(i) if extra is not None else None
+        if hint:
+            return name, hint
+        j = int(np.argmax(np.abs(arr[:, i] - fd[:, i])))
+        return name, f"at sample {j} yours is {arr[j, i]:.6g}, the finite difference {fd[j, i]:.6g}"
+    return None
+
+
 def spd(rng: np.random.Generator, eigenvalues) -> np.ndarray:
     """A random symmetric positive definite matrix with the given eigenvalues."""
     eigenvalues = np.asarray(eigenvalues, dtype=float)

@@ -12,7 +12,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import Fail, Part, Stop, as_array, call, fmt, forbid, grade, mean_and_se, rel_error
+from ._core import (
+    Fail,
+    Part,
+    Stop,
+    as_array,
+    call,
+    fmt,
+    forbid,
+    grade,
+    gradient_mismatch,
+    mean_and_se,
+    rel_error,
+)
 
 __all__ = ["score", "sampled_fisher", "fisher_estimate", "policy_kl", "kl_hessian", "kl_quadratic"]
 __all__ += ["fisher_log_std"]
@@ -108,23 +120,13 @@ def score(fn, seeds=(0,)) -> float:
         a = k * s + sigma * rng.normal(size=6)
         arr, rtol = as_array(call(fn, "score", k, sigma, s, a), "score", (6, 2))
         fd = _fd_log_density(k, sigma, s, a)
-        tol = max(rtol, 1e-6)
-        for i, comp in enumerate(["k", "sigma"]):
-            if rel_error(arr[:, i], fd[:, i]) > tol:
-                if rel_error(arr[:, i], -fd[:, i]) <= tol:
-                    why = "it has the opposite sign"
-                elif rel_error(arr[:, ::-1][:, i], fd[:, i]) <= tol:
-                    why = "the two components are swapped: return (d/dk, d/dsigma)"
-                else:
-                    j = int(np.argmax(np.abs(arr[:, i] - fd[:, i])))
-                    why = (
-                        f"at s = {s[j]:.3f}, a = {a[j]:.3f} yours is {arr[j, i]:.6g}, the finite "
-                        f"difference {fd[j, i]:.6g}"
-                    )
-                raise Fail(
-                    f"your {comp}-component is not the derivative of log pi in {comp} "
-                    f"(a central finite difference of the log-density above): {why}"
-                )
+        wrong = gradient_mismatch(arr, fd, ("k", "sigma"), max(rtol, 1e-6))
+        if wrong is not None:
+            comp, why = wrong
+            raise Fail(
+                f"your {comp}-component is not the derivative of log pi in {comp} "
+                f"(a central finite difference of the log-density above): {why}"
+            )
         return "both components equal the finite-difference derivatives of log pi"
 
     parts = [

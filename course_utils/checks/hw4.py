@@ -43,6 +43,7 @@ from ._core import (
     fmt,
     forbid,
     grade,
+    gradient_mismatch,
     mean_and_se,
     rel_error,
     value_given,
@@ -237,26 +238,15 @@ def score(fn, seeds=(0,)) -> float:
         a = rng.beta(*np.exp(theta), size=6)
         arr, rtol = as_array(call(fn, "score", theta, a), "score", (6, 2))
         fd = _fd_score(theta, a)
-        tol = max(rtol, 1e-6)
-        for i, comp in enumerate("uv"):
-            if rel_error(arr[:, i], fd[:, i]) > tol:
-                if rel_error(arr[:, i], -fd[:, i]) <= tol:
-                    why = "it has the opposite sign"
-                elif rel_error(arr[:, 1 - i], fd[:, i]) <= tol:
-                    why = "the two components are swapped: return (d/du, d/dv)"
-                elif hint := _chain_rule_hint(arr[:, i], fd[:, i], theta[i : i + 1]):
-                    why = hint
-                else:
-                    j = int(np.argmax(np.abs(arr[:, i] - fd[:, i])))
-                    why = (
-                        f"at a = {a[j]:.4f} yours is {arr[j, i]:.6g}, the finite difference "
-                        f"{fd[j, i]:.6g}"
-                    )
-                raise Fail(
-                    f"your {comp}-component is not the derivative of log pi in {comp} "
-                    f"(a central finite difference of the stated log-density) at theta = "
-                    f"{fmt(theta, 4)}: {why}"
-                )
+        hint = lambda i: _chain_rule_hint(arr[:, i], fd[:, i], theta[i : i + 1])  # noqa: E731
+        wrong = gradient_mismatch(arr, fd, "uv", max(rtol, 1e-6), hint)
+        if wrong is not None:
+            comp, why = wrong
+            raise Fail(
+                f"your {comp}-component is not the derivative of log pi in {comp} "
+                f"(a central finite difference of the stated log-density) at theta = "
+                f"{fmt(theta, 4)}: {why}"
+            )
         return "both components equal the finite-difference derivatives of log pi"
 
     parts = [
