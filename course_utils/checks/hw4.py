@@ -228,8 +228,8 @@ def score(fn, seeds=(0,)) -> float:
                 f"at theta = {fmt(theta, 4)} the sample mean of the {'uv'[i]}-component over "
                 f"20,000 actions a ~ pi is {mean[i]:.5g} +- {se[i]:.2g}, {z[i]:.0f} standard "
                 "errors from 0, but every score has mean 0 under its own policy: a term of "
-                "log pi that depends on theta is missing or wrong (the normaliser log B "
-                "depends on both alpha and beta)"
+                "log pi that depends on theta is missing or wrong (the normaliser log B depends "
+                "on both alpha and beta; and alpha, beta depend on u, v: the chain rule)"
             )
         return "each component has mean 0 under the policy (Monte Carlo, 5 SE)"
 
@@ -260,12 +260,13 @@ def score(fn, seeds=(0,)) -> float:
 # --- exercise 2: the Fisher matrix --------------------------------------------------------------
 
 
-def fisher(fn, score_fn, seeds=(0,)) -> float:
+def fisher(fn, seeds=(0,)) -> float:
     """Check ``fisher(theta)``, the closed-form Fisher matrix of the Beta policy in ``(u, v)``.
 
     Parts: a symmetric positive definite ``(2, 2)`` matrix (1 point); it is the second moment
-    ``E[psi psi^T]`` of the student's own ``score`` by Monte Carlo on 20,000 actions, every
-    entry within 5 standard errors (1 point); it is the Hessian of
+    ``E[psi psi^T]`` of the score by Monte Carlo on 20,000 actions (scores by finite
+    differences of the stated log-density, so that a slip in exercise 1 is not charged twice),
+    every entry within 5 standard errors (1 point); it is the Hessian of
     ``theta' -> KL(pi_theta || pi_theta')`` at ``theta' = theta``: ``x^T F x`` equals the
     second difference of the KL (computed by quadrature of the stated density) along three
     directions, relative error <= 1e-4 (1 point). float32 is a correct answer. Homework
@@ -275,8 +276,6 @@ def fisher(fn, score_fn, seeds=(0,)) -> float:
     ----------
     fn : callable
         The student's ``fisher(theta)``, returning shape (2, 2).
-    score_fn : callable
-        The student's ``score``, whose second moment ``F`` must be.
     seeds : iterable of int, default (0,)
         The inputs to test on: ``(0,)`` in the visible check, more in the hidden test.
 
@@ -309,13 +308,15 @@ def fisher(fn, score_fn, seeds=(0,)) -> float:
         rng, theta = _theta(seed)
         arr, rtol = as_array(call(fn, "fisher", theta), "fisher", (2, 2))
         a = rng.beta(*np.exp(theta), size=20_000)
-        psi, _ = as_array(call(score_fn, "score", theta, a), "score", (20_000, 2))
+        # scores by finite differences of the stated log-density, not the student's score: a
+        # slip in exercise 1 is not charged again here
+        psi = _fd_score(theta, a)
         outer = psi[:, :, None] * psi[:, None, :]
         mean, se = mean_and_se(outer)
         z = np.abs(arr - mean) / np.maximum(se, 1e-300)
         if np.max(z) > 5:
             i, j = np.unravel_index(int(np.argmax(z)), z.shape)
-            hint = "the score and the Fisher matrix disagree: does your score pass its check?"
+            hint = "look at each entry's derivation (the trigamma terms and the chain rule)"
             scale = np.outer(np.exp(theta), np.exp(theta))
             if np.max(np.abs(arr * scale - mean) / np.maximum(se, 1e-300)) <= 5:
                 hint = (
@@ -324,10 +325,11 @@ def fisher(fn, score_fn, seeds=(0,)) -> float:
                 )
             raise Fail(
                 f"at theta = {fmt(theta, 4)}, F[{i}, {j}] = {arr[i, j]:.5g} but the sample "
-                f"mean of psi_{i} psi_{j} with your score is {mean[i, j]:.5g} +- "
+                f"mean of psi_{i} psi_{j} (scores by finite differences of log pi) is "
+                f"{mean[i, j]:.5g} +- "
                 f"{se[i, j]:.2g} ({z[i, j]:.0f} standard errors away): {hint}"
             )
-        return "agrees with the Monte Carlo second moment of your score (5 SE)"
+        return "agrees with the Monte Carlo second moment of the score (5 SE)"
 
     def kl_hessian(seed):
         _, theta = _theta(seed)
@@ -571,6 +573,8 @@ def natural_gradient(fn, fisher_fn, objective_gradient_fn, seeds=(0,)) -> float:
                         f"F w points along g but is {c:.4g} times g: return the natural "
                         "gradient itself, not a step scaled to a trust region"
                     )
+                elif cos < -1 + 1e-9:
+                    hint = "F w points along -g: the natural gradient is an ascent direction"
                 else:
                     hint = "F w and g are not parallel: solve the linear system with your F"
                 raise Fail(
@@ -682,6 +686,7 @@ def ascent(fn, objective_fn, objective_gradient_fn, fisher_fn, seeds=(0,)) -> fl
 
     def natural_size(seed):
         path, _, _, eps = run(seed, True)
+        F0, _ = as_array(call(fisher_fn, "fisher", path[0]), "fisher", (2, 2))
         for t, d in enumerate(np.diff(path, axis=0)):
             F, _ = as_array(call(fisher_fn, "fisher", path[t]), "fisher", (2, 2))
             kl = 0.5 * float(d @ F @ d)
@@ -693,6 +698,18 @@ def ascent(fn, objective_fn, objective_gradient_fn, fisher_fn, seeds=(0,)) -> fl
                     )
                 elif abs(ratio - 2) < 1e-6:
                     hint = "twice eps: the step size has one factor 2 too many"
+                elif (
+                    t > 0
+                    and abs(
+                        0.5 * float(np.diff(path, axis=0)[0] @ F0 @ np.diff(path, axis=0)[0]) / eps
+                        - 1
+                    )
+                    <= 1e-6
+                ):
+                    hint = (
+                        "step 0 is right but this one is not: are g and F computed again at "
+                        "the current theta at every step?"
+                    )
                 else:
                     hint = (
                         "which quadratic form of g belongs in the step size, g^T F g or "
