@@ -9,6 +9,7 @@ the course under bubblewrap, and a worker that loops is stopped at the time limi
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -49,6 +50,17 @@ def _roundtrip(value):
         np.float32(0.1),
         np.int64(-3),
         [[0.1, 0.2], [0.3, 0.4]],
+        [0.1, -0.0, float("inf"), 5e-324, 1.0 / 3.0],  # packed: exact, still a list of floats
+        [1.0, 2, True, 0.5],  # mixed: element by element, types kept
+        [float("nan"), 2.0],
+        [np.float64(0.1), np.float64(-2.5)],  # numpy scalars of one type: packed, types kept
+        [np.float32(0.1), np.float32(2), np.float32(-0.0)],
+        [np.int64(3), np.int64(-7)],
+        [np.float32(1.0), np.int64(2)],  # mixed numpy types: element by element
+        [[0.5, 1.5], [2.5, -1.0], [0.0, 1e300]],  # a rectangular nest of floats: packed
+        [[0.5, 1.5], [2.5]],  # ragged: element by element
+        [[0.5, 1.5], (2.5, 1.0)],  # a tuple inside: element by element
+        [[[1.0, 2.0]], [[3.0, 4.0]]],
         (np.zeros(2), 3),
         {1e-3: 4, 0.1: None},
         {"nested": [(1, 2.5), {"x": True}]},
@@ -67,6 +79,24 @@ def test_values_cross_the_boundary_unchanged(value):
         assert back != back
     else:
         assert repr(back) == repr(value)
+
+
+def test_long_lists_of_floats_are_packed():
+    # a student's answer as a list of 10^5 floats: one base64 string, not 10^5 tagged values
+    value = np.random.default_rng(0).normal(size=100_000).tolist()
+    data = wire.encode(value, None)
+    assert set(data) == {"__floats__", "shape"} and len(json.dumps(data)) < 9 * len(value) * 1.4
+    assert _roundtrip(value) == value
+    nest = wire.encode(np.ones((1000, 2)).tolist(), None)
+    assert (
+        nest["shape"] == [1000, 2] and _roundtrip(np.ones((1000, 2)).tolist()) == [[1.0] * 2] * 1000
+    )
+    scalars = wire.encode(list(np.arange(10, dtype=np.float32)), None)
+    assert set(scalars) == {"__scalars__", "data"}
+    with pytest.raises(wire.ProtocolError):
+        wire.decode({"__floats__": "AAAA", "shape": [1]}, None)  # 3 bytes, not a float64
+    with pytest.raises(wire.ProtocolError):
+        wire.decode({"__scalars__": "|O", "data": ""}, None)
 
 
 def test_only_data_is_decoded():

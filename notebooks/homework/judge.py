@@ -99,7 +99,7 @@ class Worker:
         self.stopped: str | None = None
         self.callbacks: list = []
         self.delegations = 0  # calls that reached a course function the exercise forbids
-        self._buffer = b""
+        self._buffer = bytearray()
         # start-up (bubblewrap, Python, numpy) is not the student's time: a limit of its own
         self.deadline = time.monotonic() + max(STARTUP_LIMIT, timeout)
         try:
@@ -129,11 +129,12 @@ class Worker:
             left = self.deadline - time.monotonic()
             if left <= 0 or not select.select([fd], [], [], left)[0]:
                 raise TimeoutError(f"ran longer than the time limit of {self.timeout:g} s")
-            chunk = os.read(fd, max(n - len(self._buffer), 1 << 16))
+            chunk = os.read(fd, max(n - len(self._buffer), 1 << 20))
             if not chunk:
                 raise EOFError("the student's process died (out of memory?)")
-            self._buffer += chunk
-        data, self._buffer = self._buffer[:n], self._buffer[n:]
+            self._buffer += chunk  # a bytearray: appending is linear in the message's size
+        data = bytes(self._buffer[:n])
+        del self._buffer[:n]
         return data
 
     def _recv(self) -> dict:

@@ -17,7 +17,9 @@ standard input and output: 8-byte length, then a JSON message. The student's pri
 
 Values cross the boundary as data only (numbers, strings, lists, tuples, dicts, numeric numpy
 arrays and scalars; functions as handles): :func:`encode` and :func:`decode` are shared with the
-judge, which never unpickles or evaluates anything the worker sends. Whatever the student's code
+judge, which never unpickles or evaluates anything the worker sends. Lists of plain floats (nested,
+rectangular) and of numpy scalars of one type travel packed, as the bytes of their values (an
+answer given as a list of 10^5 floats: ``benchmarks/judge_wire.py``). Whatever the student's code
 does in this process (replace ``course_utils.checks``, numpy's ``allclose``, this module's
 functions) changes only values it sends back; the judge compares them with its own copies.
 """
@@ -27,6 +29,7 @@ from __future__ import annotations
 import base64
 import builtins
 import json
+import math
 import os
 import struct
 import sys
@@ -67,6 +70,18 @@ def encode(value, callable_ref, depth: int = 0):
     if isinstance(value, np.generic) and value.dtype.kind in "biufc":
         return {"__np__": value.dtype.str, "data": base64.b64encode(value.tobytes()).decode()}
     if isinstance(value, list):
+        shape = _float_nest_shape(value)
+        if shape is not None:
+            # a (nested) list of plain floats, a student's answer as lists: packed, 8 bytes
+            # each instead of a tagged value each; exact, and decoded as the same lists
+            packed = np.array(value, dtype="<f8").tobytes()
+            return {"__floats__": base64.b64encode(packed).decode("ascii"), "shape": shape}
+        kind = type(value[0]) if value else None
+        if len(value) > 1 and issubclass(kind, np.generic) and value[0].dtype.kind in "biufc":
+            if all(type(v) is kind for v in value):  # numpy scalars of one type, as a list
+                packed = np.array(value, dtype=value[0].dtype)
+                data = base64.b64encode(packed.tobytes()).decode("ascii")
+                return {"__scalars__": packed.dtype.str, "data": data}
         return [encode(v, callable_ref, depth + 1) for v in value]
     if isinstance(value, tuple):
         return {"__tuple__": [encode(v, callable_ref, depth + 1) for v in value]}
@@ -80,6 +95,32 @@ def encode(value, callable_ref, depth: int = 0):
     if callable(value) and not isinstance(value, type):
         return callable_ref(value)
     return {"__unsupported__": type(value).__name__}
+
+
+def _float_nest_shape(value: list) -> list[int] | None:
+    """The shape of a rectangular nest of lists (at most 4 deep) of plain Python floats, or
+    None (anything else: ints, numpy scalars, tuples, ragged lists are encoded one by one)."""
+    shape, level = [], value
+    while type(level) is list and level and len(shape) < 5:
+        shape.append(len(level))
+        level = level[0]
+    if type(level) is not float or len(shape) > 4 or math.prod(shape) < 2:
+        return None
+    leaves = value
+    for n in shape[1:]:
+        if not all(type(row) is list and len(row) == n for row in leaves):
+            return None
+        leaves = [x for row in leaves for x in row]
+    return shape if all(type(x) is float for x in leaves) else None
+
+
+def _shape(data) -> tuple[int, ...]:
+    if not isinstance(data, list) or len(data) > 32:
+        raise ProtocolError(f"bad shape {data!r}"[:100])
+    shape = tuple(int(n) for n in data)
+    if any(n < 0 for n in shape) or math.prod(shape) > MAX_MESSAGE:
+        raise ProtocolError(f"bad shape {shape}"[:100])
+    return shape
 
 
 def _dtype(text):
@@ -116,9 +157,7 @@ def decode(data, callable_from, depth: int = 0):
         return complex(float.fromhex(re), float.fromhex(im))
     if "__nd__" in data:
         dtype = _dtype(data["__nd__"])
-        shape = tuple(int(n) for n in data["shape"])
-        if len(shape) > 32 or any(n < 0 for n in shape):
-            raise ProtocolError(f"bad shape {shape}")
+        shape = _shape(data["shape"])
         raw = base64.b64decode(data["data"], validate=True)
         return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
     if "__np__" in data:
@@ -127,6 +166,18 @@ def decode(data, callable_from, depth: int = 0):
         if len(raw) != dtype.itemsize:
             raise ProtocolError("bad scalar")
         return np.frombuffer(raw, dtype=dtype)[0]
+    if "__floats__" in data:
+        raw = base64.b64decode(data["__floats__"], validate=True)
+        shape = _shape(data.get("shape"))
+        if len(raw) != 8 * math.prod(shape) or not shape:
+            raise ProtocolError("bad list of floats")
+        return np.frombuffer(raw, dtype="<f8").reshape(shape).tolist()
+    if "__scalars__" in data:
+        dtype = _dtype(data["__scalars__"])
+        raw = base64.b64decode(data["data"], validate=True)
+        if len(raw) % dtype.itemsize:
+            raise ProtocolError("bad list of scalars")
+        return list(np.frombuffer(raw, dtype=dtype))
     if "__tuple__" in data:
         return tuple(decode(v, callable_from, depth + 1) for v in data["__tuple__"])
     if "__dict__" in data:

@@ -70,10 +70,23 @@ def browser(workdir):
     playwright.stop()
 
 
-@pytest.fixture
-def page(browser):
+def _new_page(browser):
     page = browser.new_page()
     page.console_errors = []
     page.on("pageerror", lambda err: page.console_errors.append(str(err)))
+    return page
+
+
+@pytest.fixture
+def page(browser):
+    page = _new_page(browser)
+    yield page
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def module_page(browser):
+    """One page for a module's tests (JupyterLab loads once: ``harness.open_in_lab``)."""
+    page = _new_page(browser)
     yield page
     page.close()

@@ -222,26 +222,58 @@ def launch_browser(playwright, user_data_dir: Path, width: int = 1280, height: i
 
 
 def open_in_lab(page, server: Server, name: str, timeout: float = 60_000):
-    """Open ``name``.ipynb in JupyterLab, wait for its kernel, run all cells."""
-    # a workspace of its own per notebook: nothing restored from an earlier test
-    page.goto(
-        f"{server.url}/lab/workspaces/{name}/tree/{name}.ipynb?reset&token={server.token}",
-        timeout=timeout,
+    """Open ``name``.ipynb in JupyterLab, wait for its kernel, run all cells.
+
+    The first call on a page loads JupyterLab (a workspace of its own: nothing restored from
+    an earlier run); later calls open the notebook in the JupyterLab already loaded (the
+    application loads once per page: :func:`close_notebooks` clears it between notebooks).
+    """
+    loaded = page.url.startswith(f"{server.url}/lab") and page.evaluate(
+        "() => window.jupyterapp !== undefined"
     )
-    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=timeout)
-    page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden)", timeout=timeout)
+    if loaded:
+        page.evaluate(
+            "path => window.jupyterapp.commands.execute('docmanager:open', {path})",
+            f"{name}.ipynb",
+        )
+    else:
+        page.goto(
+            f"{server.url}/lab/workspaces/{name}/tree/{name}.ipynb?reset&token={server.token}",
+            timeout=timeout,
+        )
+        page.wait_for_function("() => window.jupyterapp !== undefined", timeout=timeout)
     page.wait_for_function(
-        """() => {
+        """path => {
             const panel = window.jupyterapp.shell.currentWidget;
-            const kernel = panel && panel.sessionContext && panel.sessionContext.session
+            const kernel = panel && panel.context && panel.context.path === path
+                && panel.sessionContext && panel.sessionContext.session
                 && panel.sessionContext.session.kernel;
             return kernel && kernel.status === 'idle';
         }""",
+        arg=f"{name}.ipynb",
         timeout=timeout,
     )
+    page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden)", timeout=timeout)
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     wait_for_dashboard(page, timeout)
     wait_for_stable_figure(page)
+
+
+def close_notebooks(page, server: Server):
+    """Close every document of the page's JupyterLab (unsaved changes discarded) and stop
+    the server's kernels: the next notebook opens in a clean application."""
+    page.evaluate(
+        """() => {
+            const app = window.jupyterapp;
+            if (!app) return;
+            for (const widget of Array.from(app.shell.widgets('main'))) {
+                if (widget.context) widget.context.model.dirty = false;
+                widget.dispose();
+            }
+        }"""
+    )
+    page.wait_for_function("() => !document.querySelector('.cu-dashboard')")
+    shutdown_kernels(server)
 
 
 def shutdown_kernels(server: Server):

@@ -13,7 +13,7 @@ import io
 import harness
 
 
-def _pixels(png: bytes):
+def pixels(png: bytes):
     from PIL import Image
 
     return Image.open(io.BytesIO(png)).convert("RGB").tobytes()
@@ -53,7 +53,7 @@ def move_every_slider(page, name: str, mode: str, screenshots, first_only: bool 
             f"{name}: '{label}' frame differs from a full render"
         )
         after = harness.figure_png(page)
-        assert _pixels(after) != _pixels(before), f"{name}: '{label}' left the figure unchanged"
+        assert pixels(after) != pixels(before), f"{name}: '{label}' left the figure unchanged"
         (screenshots / f"{mode}-{name}-{i + 1}-{label.strip()[:12]}.png").write_bytes(after)
         before = after
         moved.append((label, latency))
@@ -65,7 +65,7 @@ def move_every_slider(page, name: str, mode: str, screenshots, first_only: bool 
     harness.wait_idle(page, 2.5)
     final = harness.figure_png(page)
     (screenshots / f"{mode}-{name}-{len(handles) + 1}-fast-moves.png").write_bytes(final)
-    assert _pixels(final) == _pixels(before), f"{name}: fast moves left a corrupted figure"
+    assert pixels(final) == pixels(before), f"{name}: fast moves left a corrupted figure"
     page.screenshot(path=str(screenshots / f"{mode}-{name}-page.png"), full_page=True)
     errors = harness.error_outputs(page)
     assert errors == [], f"{name}: error output in the page: {errors}"

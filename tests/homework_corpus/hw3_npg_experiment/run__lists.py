@@ -2,7 +2,8 @@
 # test: test_run
 # points: 3
 def run(x0, n_iter, natural, lr=1.0, damping=1e-3):
-    # record, then step, appending to lists; two arrays at the end, returned as a list [eta, visit_j]
+    # record, then step, appending to lists; two arrays at the end,
+    # returned as a list [eta, visit_j]
     x = np.asarray(x0, dtype=float).copy()
     eta, visit_j = [], []
     for _ in range(n_iter):
